@@ -1,0 +1,51 @@
+package org.kindling.nn;
+
+import org.kindling.nn.functional.F;
+
+/**
+ * Flattens dimensions {@code start_dim..end_dim} (defaults 1 and -1), like {@code
+ * torch.nn.Flatten}: [N, C, H, W] becomes [N, C*H*W] in (c, h, w) order.
+ */
+public class Flatten extends Module {
+    private final int startDim;
+    private final int endDim;
+
+    /** {@code Flatten()}: start_dim=1, end_dim=-1. */
+    public Flatten() {
+        this(1, -1);
+    }
+
+    /** {@code Flatten(start_dim, end_dim)}. */
+    public Flatten(int startDim, int endDim) {
+        this.startDim = startDim;
+        this.endDim = endDim;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return F.flatten(x, startDim, endDim);
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        int r = in.length;
+        int a = startDim < 0 ? r + startDim : startDim;
+        int b = endDim < 0 ? r + endDim : endDim;
+        if (a < 0 || b >= r || a > b) {
+            throw new IllegalArgumentException(describe() + " does not fit an input of rank " + r);
+        }
+        long[] out = new long[r - (b - a)];
+        int k = 0;
+        for (int i = 0; i < a; i++) out[k++] = in[i];
+        long prod = 1;
+        for (int i = a; i <= b; i++) prod *= in[i];
+        out[k++] = prod;
+        for (int i = b + 1; i < r; i++) out[k++] = in[i];
+        return out;
+    }
+
+    @Override
+    protected String describe() {
+        return "Flatten(start_dim=" + startDim + ", end_dim=" + endDim + ")";
+    }
+}

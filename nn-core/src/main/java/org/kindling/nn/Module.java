@@ -1,0 +1,156 @@
+package org.kindling.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Base class of every layer and model, like {@code torch.nn.Module}: owns named parameters and
+ * named child modules, computes {@link #forward(Tensor)}, and switches between training and
+ * evaluation mode.
+ *
+ * <p>Parameter names follow PyTorch's {@code state_dict} keys: a child's parameters are prefixed
+ * with the child's name and a dot ({@code 0.weight}, {@code classifier.6.bias}).
+ */
+public abstract class Module {
+    private final Map<String, Parameter> parameters = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+    private ParameterVector boundVector;
+
+    /** Computes the output for input {@code x}, recording how to backpropagate through it. */
+    public abstract Tensor forward(Tensor x);
+
+    /** Convenience: forward on a plain array, returning the output array. */
+    public INDArray forward(INDArray x) {
+        return forward(Tensor.of(x)).data();
+    }
+
+    /**
+     * The output shape for an input of shape {@code inputShape} (batch dimension included),
+     * checking that the input fits this module.
+     *
+     * @throws IllegalArgumentException naming the module, the expected and the actual shape
+     */
+    public abstract long[] outputShape(long[] inputShape);
+
+    /** Registers a parameter under {@code name} (e.g. "weight"). */
+    protected final Parameter registerParameter(String name, INDArray value) {
+        Parameter p = new Parameter(value);
+        parameters.put(name, p);
+        return p;
+    }
+
+    /** Registers or replaces the child module {@code name}, like {@code add_module}. */
+    public Module addModule(String name, Module child) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException(
+                    "module name must be non-empty and contain no '.', but was: '" + name + "'");
+        }
+        children.put(name, child);
+        return this;
+    }
+
+    /** The direct children in registration order. */
+    public Map<String, Module> namedChildren() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** This module's own parameters (not its children's). */
+    protected Map<String, Parameter> ownParameters() {
+        return Collections.unmodifiableMap(parameters);
+    }
+
+    /** All parameters of this module and its descendants with PyTorch-style keys, in order. */
+    public Map<String, Parameter> namedParameters() {
+        Map<String, Parameter> out = new LinkedHashMap<>();
+        collect("", out);
+        return out;
+    }
+
+    private void collect(String prefix, Map<String, Parameter> out) {
+        parameters.forEach((n, p) -> out.put(prefix + n, p));
+        children.forEach((n, c) -> c.collect(prefix + n + ".", out));
+    }
+
+    /** All parameters in {@link #namedParameters()} order. */
+    public List<Parameter> parameters() {
+        return new ArrayList<>(namedParameters().values());
+    }
+
+    /** Total number of parameter elements, like {@code sum(p.numel() for p in m.parameters())}. */
+    public long numParameters() {
+        return parameters().stream().mapToLong(Parameter::numel).sum();
+    }
+
+    /** Sets the gradient of every parameter to zero. */
+    public void zeroGrad() {
+        parameters().forEach(p -> p.grad().assign(0));
+    }
+
+    /** Training mode (the default): affects Dropout and BatchNorm. Returns this. */
+    public Module train() {
+        return train(true);
+    }
+
+    /** Sets training mode on this module and all descendants. Returns this. */
+    public Module train(boolean mode) {
+        training = mode;
+        children.values().forEach(c -> c.train(mode));
+        return this;
+    }
+
+    /** Evaluation mode, same as {@code train(false)}. Returns this. */
+    public Module eval() {
+        return train(false);
+    }
+
+    /** Whether this module is in training mode. */
+    public boolean isTraining() {
+        return training;
+    }
+
+    /** Converts every parameter to {@code type} (e.g. DOUBLE for exact checks). Returns this. */
+    public Module to(DataType type) {
+        for (Parameter p : parameters()) {
+            if (p.data().dataType() != type) {
+                p.rebindTo(p.data().castTo(type));
+            }
+        }
+        return this;
+    }
+
+    ParameterVector boundVector() {
+        return boundVector;
+    }
+
+    void boundVector(ParameterVector pv) {
+        this.boundVector = pv;
+    }
+
+    /**
+     * One-line description of this module's own configuration, e.g. {@code
+     * Linear(in_features=...)}.
+     */
+    protected abstract String describe();
+
+    @Override
+    public String toString() {
+        if (children.isEmpty()) {
+            return describe();
+        }
+        StringBuilder sb = new StringBuilder(describe()).append("(\n");
+        children.forEach(
+                (n, c) ->
+                        sb.append("  (")
+                                .append(n)
+                                .append("): ")
+                                .append(c.toString().replace("\n", "\n  "))
+                                .append('\n'));
+        return sb.append(')').toString();
+    }
+}

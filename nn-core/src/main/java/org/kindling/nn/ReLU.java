@@ -1,0 +1,36 @@
+package org.kindling.nn;
+
+import org.kindling.nn.functional.F;
+
+/** {@code max(x, 0)} element-wise, like {@code torch.nn.ReLU}. Any shape; output same shape. */
+public class ReLU extends Module {
+    private final boolean inplace;
+
+    /** {@code ReLU()}. */
+    public ReLU() {
+        this(false);
+    }
+
+    /**
+     * {@code ReLU(inplace)}. Kindling never overwrites a tensor that autograd still needs, so
+     * {@code inplace} only changes how the module prints; results are identical.
+     */
+    public ReLU(boolean inplace) {
+        this.inplace = inplace;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return F.relu(x);
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        return in.clone();
+    }
+
+    @Override
+    protected String describe() {
+        return inplace ? "ReLU(inplace=True)" : "ReLU()";
+    }
+}

@@ -1,0 +1,185 @@
+package org.kindling.nn.functional;
+
+import java.util.Arrays;
+import org.kindling.nn.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Forward and backward of 2-D convolution on libnd4j's {@code conv2d}/{@code conv2d_bp} ops (which
+ * run on oneDNN in the CPU build), with PyTorch's weight layout [out, in/groups, kH, kW]. Groups
+ * are computed one group at a time.
+ */
+final class Conv2dOp {
+    private static final int NCHW = 0;
+    private static final int WEIGHTS_OIHW = 1;
+
+    private Conv2dOp() {}
+
+    static Tensor apply(
+            Tensor x, Tensor weight, Tensor bias, int[] s, int[] p, int[] d, int groups) {
+        INDArray in = x.data();
+        INDArray w = weight.data();
+        check(in, w, bias == null ? null : bias.data(), s, p, d, groups);
+        int[] iArgs = {
+            (int) w.size(2),
+            (int) w.size(3),
+            s[0],
+            s[1],
+            p[0],
+            p[1],
+            d[0],
+            d[1],
+            0,
+            NCHW,
+            WEIGHTS_OIHW
+        };
+        long outC = w.size(0);
+        long gIn = w.size(1);
+        long gOut = outC / groups;
+        long hOut = (in.size(2) + 2L * p[0] - (long) d[0] * (w.size(2) - 1) - 1) / s[0] + 1;
+        long wOut = (in.size(3) + 2L * p[1] - (long) d[1] * (w.size(3) - 1) - 1) / s[1] + 1;
+        INDArray out = Nd4j.create(in.dataType(), in.size(0), outC, hOut, wOut);
+        INDArray b = bias == null ? null : bias.data();
+        for (int g = 0; g < groups; g++) {
+            INDArray xg = channels(in, g * gIn, gIn);
+            INDArray wg = groups == 1 ? c(w) : rows(w, g * gOut, gOut);
+            INDArray bg = b == null ? null : (groups == 1 ? c(b) : rows(b, g * gOut, gOut));
+            INDArray yg =
+                    groups == 1 ? out : Nd4j.create(in.dataType(), in.size(0), gOut, hOut, wOut);
+            INDArray[] ins = bg == null ? new INDArray[] {xg, wg} : new INDArray[] {xg, wg, bg};
+            F.exec("conv2d", ins, new INDArray[] {yg}, iArgs);
+            if (groups > 1) {
+                channelsView(out, g * gOut, gOut).assign(yg);
+            }
+        }
+        Tensor.BackwardFn backward =
+                gradOut -> {
+                    INDArray gx = in.ulike();
+                    INDArray gw = w.ulike();
+                    INDArray gb = b == null ? null : b.ulike();
+                    for (int g = 0; g < groups; g++) {
+                        INDArray xg = channels(in, g * gIn, gIn);
+                        INDArray wg = groups == 1 ? c(w) : rows(w, g * gOut, gOut);
+                        INDArray bg =
+                                b == null ? null : (groups == 1 ? c(b) : rows(b, g * gOut, gOut));
+                        INDArray go = groups == 1 ? c(gradOut) : channels(gradOut, g * gOut, gOut);
+                        INDArray gxg = xg.ulike();
+                        INDArray gwg = wg.ulike();
+                        INDArray gbg = bg == null ? null : bg.ulike();
+                        INDArray[] ins =
+                                bg == null
+                                        ? new INDArray[] {xg, wg, go}
+                                        : new INDArray[] {xg, wg, bg, go};
+                        INDArray[] outs =
+                                gbg == null
+                                        ? new INDArray[] {gxg, gwg}
+                                        : new INDArray[] {gxg, gwg, gbg};
+                        F.exec("conv2d_bp", ins, outs, iArgs);
+                        channelsView(gx, g * gIn, gIn).assign(gxg);
+                        rowsView(gw, g * gOut, gOut).assign(gwg);
+                        if (gb != null) {
+                            rowsView(gb, g * gOut, gOut).assign(gbg);
+                        }
+                    }
+                    return gb == null ? new INDArray[] {gx, gw} : new INDArray[] {gx, gw, gb};
+                };
+        return bias == null
+                ? Tensor.derived(out, backward, x, weight)
+                : Tensor.derived(out, backward, x, weight, bias);
+    }
+
+    private static void check(
+            INDArray in, INDArray w, INDArray b, int[] s, int[] p, int[] d, int groups) {
+        if (w.rank() != 4) {
+            throw new IllegalArgumentException(
+                    "conv2d: weight must be [out, in/groups, kH, kW] but has shape "
+                            + Arrays.toString(w.shape()));
+        }
+        if (in.rank() != 4 || in.size(1) != w.size(1) * groups) {
+            throw new IllegalArgumentException(
+                    "conv2d: expected input [N, "
+                            + w.size(1) * groups
+                            + ", H, W] for weight "
+                            + Arrays.toString(w.shape())
+                            + " and groups="
+                            + groups
+                            + ", but got input of shape "
+                            + Arrays.toString(in.shape()));
+        }
+        if (groups < 1 || w.size(0) % groups != 0) {
+            throw new IllegalArgumentException(
+                    "conv2d: groups="
+                            + groups
+                            + " must be >= 1 and divide out_channels="
+                            + w.size(0));
+        }
+        if (b != null && (b.rank() != 1 || b.size(0) != w.size(0))) {
+            throw new IllegalArgumentException(
+                    "conv2d: bias must have shape ["
+                            + w.size(0)
+                            + "] but has "
+                            + Arrays.toString(b.shape()));
+        }
+        for (int i = 0; i < 2; i++) {
+            String dim = i == 0 ? "height" : "width";
+            if (s[i] < 1 || d[i] < 1 || p[i] < 0) {
+                throw new IllegalArgumentException(
+                        "conv2d: stride and dilation must be >= 1 and padding >= 0, but "
+                                + dim
+                                + " has stride="
+                                + s[i]
+                                + ", padding="
+                                + p[i]
+                                + ", dilation="
+                                + d[i]);
+            }
+            long size = in.size(2 + i) + 2L * p[i];
+            long span = (long) d[i] * (w.size(2 + i) - 1) + 1;
+            if (size < span) {
+                throw new IllegalArgumentException(
+                        "conv2d: input "
+                                + dim
+                                + " "
+                                + in.size(2 + i)
+                                + " plus padding 2*"
+                                + p[i]
+                                + " is smaller than the dilated kernel ("
+                                + span
+                                + "); input shape "
+                                + Arrays.toString(in.shape()));
+            }
+        }
+    }
+
+    private static INDArray c(INDArray a) {
+        return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+    }
+
+    private static INDArray channels(INDArray a, long from, long n) {
+        if (from == 0 && n == a.size(1)) {
+            return c(a);
+        }
+        return channelsView(a, from, n).dup('c');
+    }
+
+    private static INDArray channelsView(INDArray a, long from, long n) {
+        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+        Arrays.fill(idx, NDArrayIndex.all());
+        idx[1] = NDArrayIndex.interval(from, from + n);
+        return a.get(idx);
+    }
+
+    private static INDArray rows(INDArray a, long from, long n) {
+        return rowsView(a, from, n).dup('c');
+    }
+
+    private static INDArray rowsView(INDArray a, long from, long n) {
+        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+        Arrays.fill(idx, NDArrayIndex.all());
+        idx[0] = NDArrayIndex.interval(from, from + n);
+        return a.get(idx);
+    }
+}

@@ -1,0 +1,160 @@
+package org.kindling.nn.functional;
+
+import java.util.Arrays;
+import org.kindling.nn.Tensor;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * Functional operations on tensors, like {@code torch.nn.functional}. Every function records its
+ * backward pass, so gradients flow through it on {@link Tensor#backward()}.
+ *
+ * <p>Layouts are PyTorch's: activations [N, C, H, W]; conv weight [out, in/groups, kH, kW]; linear
+ * weight [out, in]. Pairs are (height, width).
+ */
+public final class F {
+    private F() {}
+
+    /**
+     * 2-D cross-correlation {@code y = conv(x, w) + b}, like {@code F.conv2d}. Padding is with
+     * zeros on both sides (use {@link #pad} first for other modes or asymmetric padding).
+     *
+     * @param x input [N, C_in, H, W]
+     * @param weight [C_out, C_in/groups, kH, kW]
+     * @param bias [C_out] or null
+     * @param stride (sH, sW), each >= 1
+     * @param padding (pH, pW), each >= 0, added on both sides
+     * @param dilation (dH, dW), each >= 1
+     * @param groups divides C_in and C_out
+     * @return [N, C_out, H_out, W_out], H_out = floor((H + 2pH - dH(kH-1) - 1)/sH) + 1
+     */
+    public static Tensor conv2d(
+            Tensor x,
+            Tensor weight,
+            Tensor bias,
+            int[] stride,
+            int[] padding,
+            int[] dilation,
+            int groups) {
+        return Conv2dOp.apply(x, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** {@code F.conv2d} with stride 1, no padding, dilation 1, groups 1. */
+    public static Tensor conv2d(Tensor x, Tensor weight, Tensor bias) {
+        return conv2d(x, weight, bias, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1);
+    }
+
+    /**
+     * Pads the last two dimensions, like {@code F.pad(x, (left, right, top, bottom), mode)}.
+     *
+     * @param mode zeros (constant 0), reflect, replicate or circular
+     */
+    public static Tensor pad(Tensor x, int left, int right, int top, int bottom, PaddingMode mode) {
+        return PadOp.apply(x, left, right, top, bottom, mode);
+    }
+
+    /**
+     * 2-D max pooling, like {@code F.max_pool2d} (see {@link MaxPool2dOp} for the exact rules:
+     * implicit -inf padding, ceil mode with PyTorch's last-window rule, first maximum wins).
+     */
+    public static Tensor maxPool2d(
+            Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return MaxPool2dOp.apply(x, kernel, stride, padding, dilation, ceilMode).output();
+    }
+
+    /** Max pooling that also returns PyTorch's flat indices (h * W + w into each input plane). */
+    public static MaxPool2dOp.Result maxPool2dWithIndices(
+            Tensor x, int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
+        return MaxPool2dOp.applyWithIndices(x, kernel, stride, padding, dilation, ceilMode);
+    }
+
+    /**
+     * {@code max(x, 0)}; gradient {@code g * (y > 0)} (so the gradient at 0 is 0, as in PyTorch).
+     */
+    public static Tensor relu(Tensor x) {
+        INDArray y = Transforms.relu(x.data(), true);
+        return Tensor.derived(y, g -> new INDArray[] {g.mul(y.gt(0).castTo(g.dataType()))}, x);
+    }
+
+    /** {@code 1 / (1 + exp(-x))}; gradient {@code g * y * (1 - y)}. */
+    public static Tensor sigmoid(Tensor x) {
+        INDArray y = Transforms.sigmoid(x.data(), true);
+        return Tensor.derived(y, g -> new INDArray[] {g.mul(y).muli(y.rsub(1))}, x);
+    }
+
+    /**
+     * {@code y = x W^T + b}, like {@code F.linear}.
+     *
+     * @param x [N, in]
+     * @param weight [out, in]
+     * @param bias [out] or null
+     */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        INDArray in = x.data();
+        INDArray w = weight.data();
+        if (in.rank() != 2 || in.size(1) != w.size(1)) {
+            throw new IllegalArgumentException(
+                    "linear: input of shape "
+                            + Arrays.toString(in.shape())
+                            + " does not fit weight of shape "
+                            + Arrays.toString(w.shape())
+                            + "; expected [N, "
+                            + w.size(1)
+                            + "]");
+        }
+        INDArray y = in.mmul(w.transpose());
+        if (bias != null) {
+            y.addiRowVector(bias.data());
+        }
+        if (bias == null) {
+            return Tensor.derived(
+                    y, g -> new INDArray[] {g.mmul(w), g.transpose().mmul(in)}, x, weight);
+        }
+        return Tensor.derived(
+                y,
+                g -> new INDArray[] {g.mmul(w), g.transpose().mmul(in), g.sum(0)},
+                x,
+                weight,
+                bias);
+    }
+
+    /**
+     * Flattens dimensions {@code startDim..endDim} (inclusive; negative counts from the end) in
+     * row-major order, like {@code torch.flatten}.
+     */
+    public static Tensor flatten(Tensor x, int startDim, int endDim) {
+        long[] s = x.shape();
+        int r = s.length;
+        int a = startDim < 0 ? r + startDim : startDim;
+        int b = endDim < 0 ? r + endDim : endDim;
+        if (a < 0 || b >= r || a > b) {
+            throw new IllegalArgumentException(
+                    "flatten: start_dim="
+                            + startDim
+                            + ", end_dim="
+                            + endDim
+                            + " do not fit a tensor of rank "
+                            + r);
+        }
+        long[] out = new long[r - (b - a)];
+        int k = 0;
+        for (int i = 0; i < a; i++) out[k++] = s[i];
+        long prod = 1;
+        for (int i = a; i <= b; i++) prod *= s[i];
+        out[k++] = prod;
+        for (int i = b + 1; i < r; i++) out[k++] = s[i];
+        INDArray y = x.data().dup('c').reshape('c', out);
+        return Tensor.derived(y, g -> new INDArray[] {g.reshape('c', s)}, x);
+    }
+
+    static void exec(String op, INDArray[] in, INDArray[] out, int... iArgs) {
+        Nd4j.exec(
+                DynamicCustomOp.builder(op)
+                        .addInputs(in)
+                        .addOutputs(out)
+                        .addIntegerArguments(iArgs)
+                        .build());
+    }
+}

@@ -1,0 +1,169 @@
+package org.kindling.nn.functional;
+
+import java.util.Arrays;
+import org.kindling.nn.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * 2-D max pooling with PyTorch 1.13's exact rules.
+ *
+ * <ul>
+ *   <li>Output size {@code floor((H + 2p - d(k-1) - 1)/s) + 1}, or with ceil mode the ceiling, and
+ *       then one less if the last window would start at or beyond {@code H + p}.
+ *   <li>Padding is implicit -inf: only in-range cells are candidates.
+ *   <li>The first maximum in row-major window order wins; a NaN is always taken.
+ *   <li>Indices are flat {@code h * W + w} into each unpadded input plane.
+ * </ul>
+ *
+ * The common case (no ceil mode, dilation 1, no indices requested) runs libnd4j's {@code maxpool2d}
+ * op (oneDNN on CPU); everything else runs the reference loop here.
+ */
+public final class MaxPool2dOp {
+    private MaxPool2dOp() {}
+
+    /** Pooled values and PyTorch's flat argmax indices (int64). */
+    public record Result(Tensor output, INDArray indices) {}
+
+    /** Output length along one axis, PyTorch's {@code pooling_output_shape}. */
+    public static long outputSize(long in, int k, int s, int p, int d, boolean ceil) {
+        long num = in + 2L * p - (long) d * (k - 1) - 1 + (ceil ? s - 1 : 0);
+        long out = Math.floorDiv(num, s) + 1;
+        if (ceil && (out - 1) * s >= in + p) {
+            out--;
+        }
+        return out;
+    }
+
+    static Result apply(Tensor x, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
+        check(x.data(), k, s, p, d, ceil);
+        if (!ceil && d[0] == 1 && d[1] == 1 && x.data().dataType() == DataType.FLOAT) {
+            return new Result(native2d(x, k, s, p), null);
+        }
+        return applyWithIndices(x, k, s, p, d, ceil);
+    }
+
+    static Result applyWithIndices(Tensor x, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
+        INDArray in = x.data();
+        check(in, k, s, p, d, ceil);
+        int n = (int) in.size(0), c = (int) in.size(1), h = (int) in.size(2), w = (int) in.size(3);
+        int ho = (int) outputSize(h, k[0], s[0], p[0], d[0], ceil);
+        int wo = (int) outputSize(w, k[1], s[1], p[1], d[1], ceil);
+        double[] src = in.dup('c').data().asDouble();
+        double[] dst = new double[n * c * ho * wo];
+        long[] idx = new long[dst.length];
+        for (int pl = 0; pl < n * c; pl++) {
+            int base = pl * h * w;
+            for (int oh = 0; oh < ho; oh++) {
+                for (int ow = 0; ow < wo; ow++) {
+                    int hs = oh * s[0] - p[0];
+                    int ws = ow * s[1] - p[1];
+                    int h0 = hs;
+                    while (h0 < 0) h0 += d[0];
+                    int w0 = ws;
+                    while (w0 < 0) w0 += d[1];
+                    double best = Double.NEGATIVE_INFINITY;
+                    long arg = (long) h0 * w + w0;
+                    for (int i = 0; i < k[0]; i++) {
+                        int ih = hs + i * d[0];
+                        if (ih < 0 || ih >= h) continue;
+                        for (int j = 0; j < k[1]; j++) {
+                            int iw = ws + j * d[1];
+                            if (iw < 0 || iw >= w) continue;
+                            double v = src[base + ih * w + iw];
+                            if (v > best || Double.isNaN(v)) {
+                                best = v;
+                                arg = (long) ih * w + iw;
+                            }
+                        }
+                    }
+                    int o = (pl * ho + oh) * wo + ow;
+                    dst[o] = best;
+                    idx[o] = arg;
+                }
+            }
+        }
+        long[] outShape = {n, c, ho, wo};
+        INDArray out = Nd4j.create(dst, outShape, in.dataType());
+        INDArray indices = Nd4j.createFromArray(idx).reshape('c', outShape);
+        Tensor t =
+                Tensor.derived(
+                        out,
+                        g -> {
+                            double[] gs = g.dup('c').data().asDouble();
+                            double[] gi = new double[src.length];
+                            for (int o = 0; o < gs.length; o++) {
+                                int pl = o / (ho * wo);
+                                gi[pl * h * w + (int) idx[o]] += gs[o];
+                            }
+                            return new INDArray[] {Nd4j.create(gi, in.shape(), in.dataType())};
+                        },
+                        x);
+        return new Result(t, indices);
+    }
+
+    private static Tensor native2d(Tensor x, int[] k, int[] s, int[] p) {
+        INDArray in = x.data().isView() ? x.data().dup('c') : x.data();
+        long ho = outputSize(in.size(2), k[0], s[0], p[0], 1, false);
+        long wo = outputSize(in.size(3), k[1], s[1], p[1], 1, false);
+        INDArray out = Nd4j.create(in.dataType(), in.size(0), in.size(1), ho, wo);
+        int[] iArgs = {k[0], k[1], s[0], s[1], p[0], p[1], 1, 1, 0, 0, 0};
+        F.exec("maxpool2d", new INDArray[] {in}, new INDArray[] {out}, iArgs);
+        return Tensor.derived(
+                out,
+                g -> {
+                    INDArray gi = in.ulike();
+                    INDArray go = g.isView() ? g.dup('c') : g;
+                    F.exec("maxpool2d_bp", new INDArray[] {in, go}, new INDArray[] {gi}, iArgs);
+                    return new INDArray[] {gi};
+                },
+                x);
+    }
+
+    private static void check(INDArray in, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
+        if (in.rank() != 4) {
+            throw new IllegalArgumentException(
+                    "max_pool2d: expected input [N, C, H, W] but got shape "
+                            + Arrays.toString(in.shape()));
+        }
+        for (int i = 0; i < 2; i++) {
+            String dim = i == 0 ? "height" : "width";
+            if (k[i] < 1 || s[i] < 1 || d[i] < 1) {
+                throw new IllegalArgumentException(
+                        "max_pool2d: kernel_size, stride and dilation must be >= 1, but "
+                                + dim
+                                + " has kernel_size="
+                                + k[i]
+                                + ", stride="
+                                + s[i]
+                                + ", dilation="
+                                + d[i]);
+            }
+            if (p[i] < 0 || 2 * p[i] > k[i]) {
+                throw new IllegalArgumentException(
+                        "max_pool2d: padding should be >= 0 and at most half of kernel_size, but "
+                                + dim
+                                + " has padding="
+                                + p[i]
+                                + ", kernel_size="
+                                + k[i]);
+            }
+            if (outputSize(in.size(2 + i), k[i], s[i], p[i], d[i], ceil) < 1) {
+                throw new IllegalArgumentException(
+                        "max_pool2d: input "
+                                + dim
+                                + " "
+                                + in.size(2 + i)
+                                + " is too small for kernel_size="
+                                + k[i]
+                                + ", padding="
+                                + p[i]
+                                + ", dilation="
+                                + d[i]
+                                + "; input shape "
+                                + Arrays.toString(in.shape()));
+            }
+        }
+    }
+}

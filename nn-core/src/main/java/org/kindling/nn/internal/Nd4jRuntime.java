@@ -1,0 +1,98 @@
+package org.kindling.nn.internal;
+
+import org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Puts ND4J on its fast CPU path and checks that it stays there (see PERFORMANCE.md in the shared
+ * notes): the oneDNN build of libnd4j with its platform helpers enabled, one OpenMP thread per core
+ * given to this process (or to this task), and OpenBLAS's spinning worker switched off.
+ *
+ * <p>Convolution and pooling run as libnd4j ops whose oneDNN helpers are picked by libnd4j itself;
+ * DL4J's layer-helper lookup, which silently fails in 1.0.0-M2.x, is not involved.
+ */
+public final class Nd4jRuntime {
+    private static final Logger log = LoggerFactory.getLogger(Nd4jRuntime.class);
+    private static volatile boolean checked;
+
+    private Nd4jRuntime() {}
+
+    /**
+     * Configures ND4J for {@code threads} compute threads and verifies the fast path once per JVM.
+     *
+     * @throws IllegalStateException naming the cause if oneDNN is missing or disabled, unless the
+     *     system property {@code kindling.allowSlowPath=true} is set
+     */
+    public static synchronized void init(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1 but was: " + threads);
+        }
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+        Nd4j.getEnvironment().setMaxThreads(threads);
+        if (!checked) {
+            Nd4j.factory().blas().setMaxThreads(1);
+            checkFastPath();
+            checked = true;
+        }
+    }
+
+    /** Threads per task for {@code concurrentTasks} tasks sharing this machine's cores. */
+    public static int threadsFor(int concurrentTasks) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return Math.max(1, cores / Math.max(1, concurrentTasks));
+    }
+
+    /** A one-line description of the backend, for logs and provenance. */
+    public static String describe() {
+        String build = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+        return Nd4j.getBackend().getClass().getSimpleName()
+                + ", omp threads "
+                + NativeOpsHolder.getInstance().getDeviceNativeOps().ompGetMaxThreads()
+                + ", oneDNN "
+                + (onednnEnabled() ? "on" : "off")
+                + ", "
+                + build.replace('\n', ' ').trim();
+    }
+
+    private static boolean onednnEnabled() {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            return false;
+        }
+        return Nd4jCpu.Environment.getInstance().isUseONEDNN();
+    }
+
+    private static void checkFastPath() {
+        if (!Nd4j.getEnvironment().isCPU()) {
+            log.info("ND4J backend {}: not a CPU backend, oneDNN check skipped", Nd4j.getBackend());
+            return;
+        }
+        String build = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
+        String problem = null;
+        if (!build.toUpperCase().contains("ONEDNN")) {
+            problem =
+                    "libnd4j was built without oneDNN (buildInfo: "
+                            + build.replace('\n', ' ').trim()
+                            + "); put org.nd4j:nd4j-native:1.0.0-M2.1:linux-x86_64-onednn-avx2 on the classpath";
+        } else if (!Nd4j.getEnvironment().helpersAllowed()) {
+            problem = "libnd4j platform helpers are disabled (Environment.allowHelpers(false))";
+        } else if (!onednnEnabled()) {
+            problem = "oneDNN is disabled in libnd4j (Environment.setUseONEDNN(false))";
+        }
+        if (problem == null) {
+            log.info("ND4J fast path: {}", describe());
+            return;
+        }
+        String msg =
+                "ND4J is not on its fast CPU path: "
+                        + problem
+                        + ". Convolutions would run about 15x slower. Set -Dkindling.allowSlowPath=true to run anyway.";
+        if (Boolean.getBoolean("kindling.allowSlowPath")) {
+            log.warn(msg);
+        } else {
+            throw new IllegalStateException(msg);
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package org.kindling.nn.training;
+
+import java.util.Arrays;
+import org.kindling.nn.Module;
+import org.kindling.nn.ParameterVector;
+import org.kindling.nn.Tensor;
+import org.kindling.nn.loss.Loss;
+import org.kindling.nn.optim.Optimizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A model ready to train: a module, its input shape, a loss and an optimizer. It runs the PyTorch
+ * training step ({@code zero_grad, forward, loss, backward, step}) on mini-batches and exposes
+ * parameters and optimizer state as flat arrays, which is all a data-parallel trainer needs.
+ */
+public final class Trainer {
+    private final Module model;
+    private final long[] inputShape;
+    private final Loss loss;
+    private final Optimizer optimizer;
+
+    /**
+     * @param model the network
+     * @param inputShape shape of one example without the batch dimension, e.g. [3, 32, 32]
+     * @param loss the loss
+     * @param optimizer an optimizer built on {@code model}
+     * @throws IllegalArgumentException if the model does not accept the input shape
+     */
+    public Trainer(Module model, long[] inputShape, Loss loss, Optimizer optimizer) {
+        this.model = model;
+        this.inputShape = inputShape.clone();
+        this.loss = loss;
+        this.optimizer = optimizer;
+        if (optimizer.parameters() != ParameterVector.bind(model)) {
+            throw new IllegalArgumentException("the optimizer was built for a different module");
+        }
+        model.outputShape(batchShape(1));
+    }
+
+    /** The network. */
+    public Module model() {
+        return model;
+    }
+
+    /** The optimizer. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** Shape of one example. */
+    public long[] inputShape() {
+        return inputShape.clone();
+    }
+
+    /**
+     * One training step on a mini-batch.
+     *
+     * @param x inputs [N, inputShape...]
+     * @param y targets as the loss expects them (class indices [N] for cross-entropy)
+     * @return the loss before the update
+     */
+    public double step(INDArray x, INDArray y) {
+        checkBatch(x);
+        model.train();
+        optimizer.zeroGrad();
+        Tensor l = loss.forward(model.forward(Tensor.of(x)), y);
+        l.backward();
+        optimizer.step();
+        return l.item();
+    }
+
+    /** Model output for a batch, in evaluation mode. */
+    public INDArray predict(INDArray x) {
+        checkBatch(x);
+        model.eval();
+        return model.forward(Tensor.of(x)).data();
+    }
+
+    /** Number of correct arg-max predictions for a batch with class-index labels [N]. */
+    public long countCorrect(INDArray x, INDArray labels) {
+        INDArray predicted = Nd4j.argMax(predict(x), 1);
+        return predicted
+                .castTo(labels.dataType())
+                .eq(labels.reshape(labels.length()))
+                .castTo(org.nd4j.linalg.api.buffer.DataType.INT)
+                .sumNumber()
+                .longValue();
+    }
+
+    /** A copy of all parameters as one flat float array. */
+    public float[] parameters() {
+        return optimizer.parameters().data().toFloatVector();
+    }
+
+    /** Overwrites all parameters from a flat array of {@link #numParameters()} values. */
+    public void setParameters(float[] flat) {
+        INDArray p = optimizer.parameters().data();
+        if (flat.length != p.length()) {
+            throw new IllegalArgumentException(
+                    "expected " + p.length() + " parameter values but got " + flat.length);
+        }
+        p.assign(Nd4j.createFromArray(flat).castTo(p.dataType()));
+    }
+
+    /** A copy of the optimizer state as one flat float array. */
+    public float[] optimizerState() {
+        return optimizer.state().toFloatVector();
+    }
+
+    /** Restores the optimizer state from {@link #optimizerState()}-shaped values. */
+    public void setOptimizerState(float[] state) {
+        optimizer.loadState(
+                Nd4j.createFromArray(state).castTo(optimizer.parameters().data().dataType()));
+    }
+
+    /** Number of parameter values. */
+    public long numParameters() {
+        return optimizer.parameters().length();
+    }
+
+    private long[] batchShape(long n) {
+        long[] s = new long[inputShape.length + 1];
+        s[0] = n;
+        System.arraycopy(inputShape, 0, s, 1, inputShape.length);
+        return s;
+    }
+
+    private void checkBatch(INDArray x) {
+        long[] s = x.shape();
+        if (s.length != inputShape.length + 1
+                || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), inputShape)) {
+            throw new IllegalArgumentException(
+                    "expected a batch of shape [N, "
+                            + Arrays.toString(inputShape).replaceAll("[\\[\\]]", "")
+                            + "] but got "
+                            + Arrays.toString(s));
+        }
+    }
+}
