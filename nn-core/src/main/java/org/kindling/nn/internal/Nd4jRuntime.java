@@ -30,6 +30,7 @@ public final class Nd4jRuntime {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1 but was: " + threads);
         }
+        Nd4j.getBackend(); // NativeOpsHolder needs the backend's properties loaded first
         NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
         Nd4j.getEnvironment().setMaxThreads(threads);
         if (!checked) {

@@ -1,0 +1,126 @@
+package org.kindling.data;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Downloads a published dataset archive, verifies its checksum and unpacks it. */
+public final class Download {
+    private static final Logger log = LoggerFactory.getLogger(Download.class);
+
+    private Download() {}
+
+    /**
+     * Downloads {@code url} into {@code target} (via a temporary file), failing if its MD5 is not
+     * {@code md5}.
+     */
+    public static void fetch(String url, String md5, Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path tmp =
+                Files.createTempFile(target.getParent(), target.getFileName().toString(), ".part");
+        log.info("Downloading {} to {}", url, target);
+        HttpClient client =
+                HttpClient.newBuilder()
+                        .followRedirects(HttpClient.Redirect.NORMAL)
+                        .connectTimeout(Duration.ofSeconds(30))
+                        .build();
+        try {
+            HttpResponse<InputStream> response =
+                    client.send(
+                            HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
+            if (response.statusCode() != 200) {
+                throw new IOException(
+                        "download of " + url + " failed with HTTP " + response.statusCode());
+            }
+            String actual;
+            try (InputStream in = response.body();
+                    OutputStream out = Files.newOutputStream(tmp)) {
+                actual = copyWithMd5(in, out);
+            }
+            if (!actual.equalsIgnoreCase(md5)) {
+                throw new IOException(
+                        "checksum mismatch for " + url + ": md5 " + actual + ", expected " + md5);
+            }
+            Files.move(
+                    tmp,
+                    target,
+                    StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("download of " + url + " interrupted", e);
+        } catch (IOException e) {
+            throw new IOException(
+                    e.getMessage()
+                            + ". On machines without internet set "
+                            + DataHome.ENV
+                            + " (or --data) to a folder that already holds the dataset.",
+                    e);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** The MD5 of a file, as lower-case hex. */
+    public static String md5(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return copyWithMd5(in, OutputStream.nullOutputStream());
+        }
+    }
+
+    /** Unpacks a {@code .tar.gz} into {@code dir}, refusing entries that would escape it. */
+    public static void untarGz(Path archive, Path dir) throws IOException {
+        Path root = dir.toAbsolutePath().normalize();
+        try (TarArchiveInputStream tar =
+                new TarArchiveInputStream(
+                        new GzipCompressorInputStream(Files.newInputStream(archive)))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextTarEntry()) != null) {
+                Path out = root.resolve(e.getName()).normalize();
+                if (!out.startsWith(root)) {
+                    throw new IOException(
+                            "archive "
+                                    + archive
+                                    + " has an entry outside the target: "
+                                    + e.getName());
+                }
+                if (e.isDirectory()) {
+                    Files.createDirectories(out);
+                } else {
+                    Files.createDirectories(out.getParent());
+                    Files.copy(tar, out, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private static String copyWithMd5(InputStream in, OutputStream out) throws IOException {
+        try {
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            try (DigestInputStream din = new DigestInputStream(in, md)) {
+                din.transferTo(out);
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+package org.kindling.data.cifar;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.kindling.data.Download;
+import org.kindling.data.ImageRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * CIFAR-10 in its official binary layout: files of 3073-byte records (1 label byte 0-9, then the
+ * 1024 red, 1024 green and 1024 blue values of a 32x32 image, row by row), 10,000 records per file;
+ * {@code data_batch_1.bin} .. {@code data_batch_5.bin} for training, {@code test_batch.bin} for
+ * testing, in a folder {@code cifar-10-batches-bin}.
+ */
+public final class Cifar10 {
+    private static final Logger log = LoggerFactory.getLogger(Cifar10.class);
+
+    /** Bytes of one image: 3 x 32 x 32. */
+    public static final int IMAGE_BYTES = 3 * 32 * 32;
+
+    /** Bytes of one record: the label byte and the image. */
+    public static final int RECORD_BYTES = 1 + IMAGE_BYTES;
+
+    /** Number of classes. */
+    public static final int NUM_CLASSES = 10;
+
+    /** Shape of one image, [C, H, W]. */
+    public static final long[] IMAGE_SHAPE = {3, 32, 32};
+
+    /** Class names in label order. */
+    public static final List<String> CLASSES =
+            List.of(
+                    "airplane",
+                    "automobile",
+                    "bird",
+                    "cat",
+                    "deer",
+                    "dog",
+                    "frog",
+                    "horse",
+                    "ship",
+                    "truck");
+
+    /** Per-channel mean of the training set (pixels scaled to [0, 1]). */
+    public static final float[] TRAIN_MEAN = {0.4914f, 0.4822f, 0.4465f};
+
+    /** Per-channel standard deviation of the training set. */
+    public static final float[] TRAIN_STD = {0.2470f, 0.2435f, 0.2616f};
+
+    /** The official archive. */
+    public static final String URL = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz";
+
+    /** MD5 of the official archive. */
+    public static final String MD5 = "c32a1d4ab5d03f1284b67883e8d87530";
+
+    /** The folder name inside the archive. */
+    public static final String FOLDER = "cifar-10-batches-bin";
+
+    /** Which part of the dataset. */
+    public enum Split {
+        /** The 50,000 training images. */
+        TRAIN(
+                "data_batch_1.bin",
+                "data_batch_2.bin",
+                "data_batch_3.bin",
+                "data_batch_4.bin",
+                "data_batch_5.bin"),
+        /** The 10,000 test images. */
+        TEST("test_batch.bin");
+
+        private final List<String> files;
+
+        Split(String... files) {
+            this.files = List.of(files);
+        }
+
+        /** The file names of this split. */
+        public List<String> files() {
+            return files;
+        }
+    }
+
+    private Cifar10() {}
+
+    /**
+     * Finds the {@code cifar-10-batches-bin} folder for a data home: {@code HOME/cifar10/FOLDER},
+     * {@code HOME/FOLDER}, or {@code HOME} itself. If none exists and the home is on the local file
+     * system, downloads and unpacks the official archive into {@code HOME/cifar10}.
+     *
+     * @param home a local path or Hadoop URI
+     * @param download whether a missing local dataset may be downloaded
+     * @return the folder, as a Hadoop path string
+     * @throws IllegalArgumentException naming every place looked at, if the dataset is not found
+     */
+    public static String locate(String home, Configuration conf, boolean download) {
+        List<String> candidates = List.of(home + "/cifar10/" + FOLDER, home + "/" + FOLDER, home);
+        try {
+            for (String c : candidates) {
+                org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(c);
+                FileSystem fs = p.getFileSystem(conf);
+                if (fs.exists(new org.apache.hadoop.fs.Path(p, Split.TRAIN.files().get(0)))) {
+                    return fs.makeQualified(p).toString();
+                }
+            }
+            URI uri = new org.apache.hadoop.fs.Path(home).toUri();
+            boolean local = uri.getScheme() == null || "file".equals(uri.getScheme());
+            if (download && local) {
+                Path dir = Paths.get(uri.getPath()).resolve("cifar10");
+                Path archive = dir.resolve("cifar-10-binary.tar.gz");
+                if (!Files.exists(archive) || !MD5.equals(Download.md5(archive))) {
+                    Download.fetch(URL, MD5, archive);
+                }
+                Download.untarGz(archive, dir);
+                log.info("CIFAR-10 unpacked into {}", dir.resolve(FOLDER));
+                return dir.resolve(FOLDER).toUri().toString();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot look for CIFAR-10 under " + home + ": " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException(
+                "CIFAR-10 not found: none of "
+                        + candidates
+                        + " contains "
+                        + Split.TRAIN.files().get(0)
+                        + ". Expected the official binary layout ("
+                        + FOLDER
+                        + "/data_batch_1.bin .. data_batch_5.bin, test_batch.bin); set --data or "
+                        + org.kindling.data.DataHome.ENV
+                        + " to its location.");
+    }
+
+    /**
+     * Checks that every file of {@code split} exists under {@code dir} and holds whole records.
+     *
+     * @return the total number of records
+     * @throws IllegalArgumentException naming the file, its size and what was expected
+     */
+    public static long validate(String dir, Split split, Configuration conf) {
+        long total = 0;
+        for (String name : split.files()) {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir, name);
+            try {
+                FileSystem fs = p.getFileSystem(conf);
+                if (!fs.exists(p)) {
+                    throw new IllegalArgumentException(
+                            "CIFAR-10 file "
+                                    + p
+                                    + " is missing; expected the files "
+                                    + split.files()
+                                    + " in "
+                                    + dir);
+                }
+                FileStatus st = fs.getFileStatus(p);
+                if (st.getLen() == 0 || st.getLen() % RECORD_BYTES != 0) {
+                    throw new IllegalArgumentException(
+                            "CIFAR-10 file "
+                                    + p
+                                    + " has "
+                                    + st.getLen()
+                                    + " bytes, which is not a positive multiple of the "
+                                    + RECORD_BYTES
+                                    + "-byte record (1 label byte + "
+                                    + IMAGE_BYTES
+                                    + " pixel bytes); the file is truncated or not CIFAR-10");
+                }
+                total += st.getLen() / RECORD_BYTES;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Reads a split as an RDD of records with Spark's fixed-length binary-record input. Files are
+     * validated first; a label byte outside 0-9 fails the job with the file and value.
+     */
+    public static JavaRDD<ImageRecord> read(JavaSparkContext sc, String dir, Split split) {
+        validate(dir, split, sc.hadoopConfiguration());
+        List<JavaRDD<ImageRecord>> parts = new ArrayList<>();
+        for (String name : split.files()) {
+            String path = new org.apache.hadoop.fs.Path(dir, name).toString();
+            parts.add(sc.binaryRecords(path, RECORD_BYTES).map(bytes -> parse(bytes, path)));
+        }
+        JavaRDD<ImageRecord> all = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            all = all.union(parts.get(i));
+        }
+        return all;
+    }
+
+    /** Parses one 3073-byte record; {@code source} names the file in errors. */
+    public static ImageRecord parse(byte[] record, String source) {
+        if (record.length != RECORD_BYTES) {
+            throw new IllegalArgumentException(
+                    "CIFAR-10 record in "
+                            + source
+                            + " has "
+                            + record.length
+                            + " bytes, expected "
+                            + RECORD_BYTES);
+        }
+        int label = record[0] & 0xFF;
+        if (label >= NUM_CLASSES) {
+            throw new IllegalArgumentException(
+                    "CIFAR-10 record in " + source + " has label byte " + label + ", expected 0-9");
+        }
+        return new ImageRecord(label, Arrays.copyOfRange(record, 1, RECORD_BYTES));
+    }
+}

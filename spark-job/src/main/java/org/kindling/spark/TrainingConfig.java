@@ -1,0 +1,72 @@
+package org.kindling.spark;
+
+import java.io.Serializable;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every knob of a parameter-averaging run, validated on construction.
+ *
+ * @param model zoo architecture name (e.g. {@code cifarnet})
+ * @param numClasses number of classes
+ * @param epochs passes over the training set, >= 1
+ * @param batchSize mini-batch size per worker, >= 1
+ * @param averagingFrequency k: mini-batches each worker trains between two averagings, >= 1
+ * @param workers number of data partitions trained in parallel, >= 1
+ * @param lr SGD learning rate, > 0
+ * @param momentum SGD momentum, >= 0
+ * @param seed seed of initialisation and shuffling
+ * @param threadsPerWorker ND4J/OpenMP threads per task, >= 1
+ */
+public record TrainingConfig(
+        String model,
+        int numClasses,
+        int epochs,
+        int batchSize,
+        int averagingFrequency,
+        int workers,
+        double lr,
+        double momentum,
+        long seed,
+        int threadsPerWorker)
+        implements Serializable {
+
+    /** Validates every value; messages name the parameter, the value and what was expected. */
+    public TrainingConfig {
+        positive("epochs", epochs);
+        positive("batch-size", batchSize);
+        positive("averaging-frequency", averagingFrequency);
+        positive("workers", workers);
+        positive("threads-per-worker", threadsPerWorker);
+        positive("num-classes", numClasses);
+        if (!(lr > 0) || Double.isInfinite(lr)) {
+            throw new IllegalArgumentException("lr must be > 0 but was: " + lr);
+        }
+        if (!(momentum >= 0 && momentum < 1)) {
+            throw new IllegalArgumentException("momentum must be in [0, 1) but was: " + momentum);
+        }
+    }
+
+    private static void positive(String name, int v) {
+        if (v < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1 but was: " + v);
+        }
+    }
+
+    /** All knobs by name, for the start-up log and the model's provenance. */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("num_classes", numClasses);
+        m.put("epochs", epochs);
+        m.put("batch_size", batchSize);
+        m.put("averaging_frequency", averagingFrequency);
+        m.put("workers", workers);
+        m.put("optimizer", "SGD");
+        m.put("lr", lr);
+        m.put("momentum", momentum);
+        m.put("seed", seed);
+        m.put("threads_per_worker", threadsPerWorker);
+        return m;
+    }
+}

@@ -1,0 +1,153 @@
+package org.kindling.spark.averaging;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.kindling.data.ImageRecord;
+import org.kindling.data.batch.Normalization;
+import org.kindling.nn.Init;
+import org.kindling.nn.internal.Nd4jRuntime;
+import org.kindling.nn.training.Trainer;
+import org.kindling.spark.TrainingConfig;
+
+/**
+ * The driver side of synchronous parameter averaging. Each round the driver broadcasts parameters
+ * and optimizer state; every partition restores them and trains its next k mini-batches; {@code
+ * treeAggregate} sums parameters, state, loss and counts; the driver divides by the number of
+ * workers that trained and goes on. After each epoch the test set is evaluated.
+ */
+public final class ParameterAveraging {
+    private final JavaSparkContext sc;
+    private final TrainingConfig cfg;
+    private final TrainingListener listener;
+
+    /** Metrics of a finished run. */
+    public record Result(
+            Trainer model, List<Double> epochLoss, List<Double> testAccuracy, double seconds) {
+        /** The last epoch's test accuracy (NaN without test data). */
+        public double finalAccuracy() {
+            return testAccuracy.isEmpty() ? Double.NaN : testAccuracy.get(testAccuracy.size() - 1);
+        }
+    }
+
+    public ParameterAveraging(JavaSparkContext sc, TrainingConfig cfg, TrainingListener listener) {
+        this.sc = sc;
+        this.cfg = cfg;
+        this.listener = listener;
+    }
+
+    /** Trains a freshly initialised model (seeded with {@code cfg.seed()}). */
+    public Result fit(TrainingData data) {
+        Init.manualSeed(cfg.seed());
+        Nd4jRuntime.init(cfg.threadsPerWorker());
+        return fit(data, Workers.newTrainer(cfg));
+    }
+
+    /** Trains {@code model} (its parameters and optimizer state are the starting point). */
+    public Result fit(TrainingData data, Trainer model) {
+        long start = System.nanoTime();
+        JavaRDD<ImageRecord> train = data.train();
+        List<Integer> sizes =
+                train.mapPartitions(
+                                it -> {
+                                    int n = 0;
+                                    while (it.hasNext()) {
+                                        it.next();
+                                        n++;
+                                    }
+                                    return List.of(n).iterator();
+                                })
+                        .collect();
+        int maxBatches =
+                sizes.stream()
+                        .mapToInt(n -> (n + cfg.batchSize() - 1) / cfg.batchSize())
+                        .max()
+                        .orElse(0);
+        if (maxBatches == 0) {
+            throw new IllegalArgumentException(
+                    "the training data is empty (" + data.source() + ")");
+        }
+        int rounds = EpochPlan.rounds(maxBatches, cfg.averagingFrequency());
+        Map<String, Object> settings = new LinkedHashMap<>(cfg.asMap());
+        settings.put("data", data.source());
+        settings.put("partitions", sizes.size() + " of sizes " + sizes);
+        settings.put("rounds_per_epoch", rounds);
+        settings.put("parameters", model.numParameters());
+        settings.put("normalization", data.normalization());
+        settings.put("nd4j", Nd4jRuntime.describe());
+        listener.onStart(settings);
+
+        float[] params = model.parameters();
+        float[] state = model.optimizerState();
+        long[] shape = data.imageShape();
+        Normalization norm = data.normalization();
+        List<Double> epochLoss = new ArrayList<>();
+        List<Double> accuracy = new ArrayList<>();
+        for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+            long epochStart = System.nanoTime();
+            double lossSum = 0;
+            long batchCount = 0;
+            for (int round = 0; round < rounds; round++) {
+                long t0 = System.nanoTime();
+                Broadcast<float[][]> bc = sc.broadcast(new float[][] {params, state});
+                final int e = epoch;
+                final int r = round;
+                final TrainingConfig c = cfg;
+                RoundResult res =
+                        train.mapPartitionsWithIndex(
+                                        (pi, it) ->
+                                                Workers.trainRound(
+                                                        pi, it, c, shape, norm, bc.value(), e, r),
+                                        true)
+                                .treeAggregate(
+                                        RoundResult.zero(), RoundResult::merge, RoundResult::merge);
+                bc.destroy();
+                if (res.workers() == 0) {
+                    continue;
+                }
+                params = res.averageParams();
+                state = res.averageState();
+                lossSum += res.lossSum;
+                batchCount += res.batches;
+                double secs = (System.nanoTime() - t0) / 1e9;
+                listener.onRound(
+                        epoch,
+                        cfg.epochs(),
+                        round + 1,
+                        rounds,
+                        res.meanLoss(),
+                        res.examples() / secs);
+            }
+            epochLoss.add(lossSum / Math.max(1, batchCount));
+            double acc = data.test() == null ? Double.NaN : evaluate(data, params);
+            accuracy.add(acc);
+            listener.onEpoch(
+                    epoch,
+                    cfg.epochs(),
+                    lossSum / Math.max(1, batchCount),
+                    acc,
+                    (System.nanoTime() - epochStart) / 1e9);
+        }
+        model.setParameters(params);
+        model.setOptimizerState(state);
+        return new Result(model, epochLoss, accuracy, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Test accuracy of {@code params} on the test data. */
+    public double evaluate(TrainingData data, float[] params) {
+        Broadcast<float[]> bc = sc.broadcast(params);
+        long[] shape = data.imageShape();
+        Normalization norm = data.normalization();
+        TrainingConfig c = cfg;
+        long[] counts =
+                data.test()
+                        .mapPartitions(it -> Workers.evaluate(it, c, shape, norm, bc.value()))
+                        .reduce((a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+        bc.destroy();
+        return counts[1] == 0 ? Double.NaN : (double) counts[0] / counts[1];
+    }
+}

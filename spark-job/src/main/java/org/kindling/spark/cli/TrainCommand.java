@@ -1,0 +1,217 @@
+package org.kindling.spark.cli;
+
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.kindling.data.DataHome;
+import org.kindling.data.ImageRecord;
+import org.kindling.data.batch.Normalization;
+import org.kindling.data.cifar.Cifar10;
+import org.kindling.nn.internal.Nd4jRuntime;
+import org.kindling.nn.io.ModelArchive;
+import org.kindling.spark.TrainingConfig;
+import org.kindling.spark.averaging.ConsoleProgress;
+import org.kindling.spark.averaging.ParameterAveraging;
+import org.kindling.spark.averaging.TrainingData;
+import org.kindling.spark.io.ModelStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code kindling train}: trains the course CIFAR-10 network with parameter averaging on Spark. */
+@Command(
+        name = "train",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Train a network on CIFAR-10 with synchronous parameter averaging on Spark.",
+            "Each round every worker trains k mini-batches of its partition from the broadcast model;",
+            "the driver averages parameters and optimizer state. Test accuracy is printed after each epoch."
+        })
+public final class TrainCommand implements Callable<Integer> {
+
+    @Option(
+            names = "--data",
+            paramLabel = "PATH",
+            description =
+                    "Data home or CIFAR-10 folder (local path or Hadoop URI). Default: $KINDLING_DATA, else ~/.cache/kindling/datasets (downloaded there if missing).")
+    String data;
+
+    @Option(
+            names = "--model",
+            defaultValue = "cifarnet",
+            description = "Architecture from the zoo (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(
+            names = "--epochs",
+            defaultValue = "1",
+            description = "Passes over the training set (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "64",
+            description = "Mini-batch size per worker (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(
+            names = {"-k", "--averaging-frequency"},
+            defaultValue = "4",
+            description =
+                    "Mini-batches each worker trains between averagings (default: ${DEFAULT-VALUE}).")
+    int k;
+
+    @Option(
+            names = "--workers",
+            description =
+                    "Number of partitions trained in parallel (default: 1 in local mode, else Spark's default parallelism).")
+    Integer workers;
+
+    @Option(
+            names = "--threads-per-worker",
+            description =
+                    "ND4J threads per task (default: cores / workers in local mode, else spark.task.cpus).")
+    Integer threads;
+
+    @Option(
+            names = "--lr",
+            defaultValue = "0.01",
+            description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(
+            names = "--momentum",
+            defaultValue = "0",
+            description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+    double momentum;
+
+    @Option(
+            names = "--seed",
+            defaultValue = "42",
+            description = "Seed of initialisation and shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(
+            names = "--master",
+            description = "Spark master (default: spark-submit's, else local[*]).")
+    String master;
+
+    @Option(
+            names = "--output",
+            defaultValue = "runs/cifarnet.kindling",
+            paramLabel = "URI",
+            description = "Where to write the model (any Hadoop URI; default: ${DEFAULT-VALUE}).")
+    String output;
+
+    @Option(
+            names = "--save",
+            defaultValue = "whole",
+            paramLabel = "whole|params",
+            description =
+                    "whole: architecture + parameters + optimizer state + provenance (zip); params: state_dict as safetensors (default: ${DEFAULT-VALUE}).")
+    String save;
+
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            description = "Use only the first N training records (quick runs).")
+    Integer limit;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!save.equals("whole") && !save.equals("params")) {
+            throw new IllegalArgumentException(
+                    "--save must be 'whole' or 'params' but was: '" + save + "'");
+        }
+        if (limit != null && limit < 1) {
+            throw new IllegalArgumentException("--limit must be >= 1 but was: " + limit);
+        }
+        PrintStream out = System.out;
+        SparkConf conf = new SparkConf().setAppName("kindling-train");
+        if (master != null) {
+            conf.setMaster(master);
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[*]");
+        }
+        boolean local = conf.get("spark.master").startsWith("local");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
+            int w = workers != null ? workers : local ? 1 : sc.defaultParallelism();
+            int t =
+                    threads != null
+                            ? threads
+                            : local ? Nd4jRuntime.threadsFor(w) : conf.getInt("spark.task.cpus", 1);
+            TrainingConfig cfg =
+                    new TrainingConfig(
+                            model,
+                            Cifar10.NUM_CLASSES,
+                            epochs,
+                            batchSize,
+                            k,
+                            w,
+                            lr,
+                            momentum,
+                            seed,
+                            t);
+
+            String dir = Cifar10.locate(DataHome.resolve(data), sc.hadoopConfiguration(), true);
+            JavaRDD<ImageRecord> train = Cifar10.read(sc, dir, Cifar10.Split.TRAIN);
+            if (limit != null) {
+                train = sc.parallelize(train.take(limit), w);
+            }
+            train = train.repartition(w).persist(StorageLevel.MEMORY_ONLY());
+            JavaRDD<ImageRecord> test =
+                    Cifar10.read(sc, dir, Cifar10.Split.TEST).persist(StorageLevel.MEMORY_ONLY());
+            TrainingData td =
+                    new TrainingData(
+                            train,
+                            test,
+                            Cifar10.IMAGE_SHAPE,
+                            new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD),
+                            dir + (limit != null ? " (first " + limit + " training records)" : ""));
+            ParameterAveraging pa = new ParameterAveraging(sc, cfg, new ConsoleProgress(out, 10));
+            ParameterAveraging.Result r = pa.fit(td);
+
+            Map<String, Object> info = new LinkedHashMap<>();
+            info.put("training", cfg.asMap());
+            info.put("data", td.source());
+            info.put("test_file", dir + "/test_batch.bin");
+            info.put("epoch_train_loss", r.epochLoss());
+            info.put("epoch_test_accuracy", r.testAccuracy());
+            info.put("training_seconds", r.seconds());
+            info.put("created", Instant.now().toString());
+            info.put("kindling_version", "0.1.0");
+            info.put("nd4j", Nd4jRuntime.describe());
+            info.put("java", System.getProperty("java.version"));
+            info.put("spark", sc.version());
+            if (save.equals("whole")) {
+                ModelStore.saveWhole(
+                        output,
+                        sc.hadoopConfiguration(),
+                        new ModelArchive(
+                                model,
+                                cfg.numClasses(),
+                                r.model().model(),
+                                r.model().optimizer().state(),
+                                info));
+            } else {
+                Map<String, String> meta = new LinkedHashMap<>();
+                meta.put("format", "pt");
+                meta.put("architecture", model);
+                info.forEach((key, v) -> meta.put(key, String.valueOf(v)));
+                ModelStore.saveParameters(
+                        output, sc.hadoopConfiguration(), r.model().model(), meta);
+            }
+            out.printf(
+                    "Finished %d epoch(s) in %.1f s. Test accuracy %.2f%% (%s). Model (%s) written to %s%n",
+                    epochs, r.seconds(), 100 * r.finalAccuracy(), "test_batch.bin", save, output);
+        }
+        return 0;
+    }
+}
