@@ -1,0 +1,34 @@
+package org.kindling.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.kindling.data.ImageRecord;
+import org.kindling.data.batch.Normalization;
+import org.kindling.data.cifar.Cifar10;
+
+/** Small generated CIFAR-shaped data for tests. */
+final class Fixtures {
+    private Fixtures() {}
+
+    /** {@code n} noisy records whose label (i % 10) is a bright band of rows 3*label..3*label+2. */
+    static List<ImageRecord> records(int n, long seed) {
+        Random r = new Random(seed);
+        List<ImageRecord> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            byte[] px = new byte[Cifar10.IMAGE_BYTES];
+            int label = i % 10;
+            for (int j = 0; j < px.length; j++) {
+                int row = (j % 1024) / 32;
+                int v = r.nextInt(128) + (row / 3 == label ? 120 : 0);
+                px[j] = (byte) v;
+            }
+            out.add(new ImageRecord(label, px));
+        }
+        return out;
+    }
+
+    static Normalization norm() {
+        return new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD);
+    }
+}

@@ -1,0 +1,130 @@
+package org.kindling.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.kindling.data.ImageRecord;
+import org.kindling.data.batch.Batch;
+import org.kindling.data.cifar.Cifar10;
+import org.kindling.nn.Module;
+import org.kindling.nn.io.ModelArchive;
+import org.kindling.spark.averaging.ParameterAveraging;
+import org.kindling.spark.averaging.TrainingData;
+import org.kindling.spark.averaging.TrainingListener;
+import org.kindling.spark.io.ModelStore;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Train from CIFAR-10 files on a real in-process HDFS, save both ways to hdfs://, load both back.
+ */
+class HdfsModelStoreIT {
+    static MiniDFSCluster hdfs;
+    static String root;
+    @TempDir static Path base;
+
+    @BeforeAll
+    static void startHdfs() throws Exception {
+        Configuration conf = new Configuration();
+        conf.set(
+                MiniDFSCluster.HDFS_MINIDFS_BASEDIR,
+                new File(base.toFile(), "hdfs").getAbsolutePath());
+        hdfs = new MiniDFSCluster.Builder(conf).numDataNodes(1).build();
+        hdfs.waitActive();
+        root = hdfs.getURI().toString();
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        if (hdfs != null) hdfs.shutdown();
+    }
+
+    static void put(FileSystem fs, String path, byte[] bytes) throws Exception {
+        try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(path))) {
+            out.write(bytes);
+        }
+    }
+
+    @Test
+    void trainFromHdfsSaveWholeAndParamsToHdfsAndLoadBothWithIdenticalPredictions()
+            throws Exception {
+        JavaSparkContext sc = LocalSpark.context();
+        FileSystem fs = hdfs.getFileSystem();
+        String dir = root + "/datasets/cifar10/" + Cifar10.FOLDER;
+        List<ImageRecord> recs = Fixtures.records(50, 1);
+        for (String f : Cifar10.Split.TRAIN.files()) {
+            put(fs, dir + "/" + f, bytes(Fixtures.records(20, f.hashCode())));
+        }
+        put(fs, dir + "/test_batch.bin", bytes(recs));
+        String found = Cifar10.locate(root + "/datasets", sc.hadoopConfiguration(), false);
+        assertEquals(dir, found);
+
+        TrainingConfig cfg = new TrainingConfig("cifarnet", 10, 1, 10, 2, 2, 0.01, 0.9, 3L, 1);
+        JavaRDD<ImageRecord> train = Cifar10.read(sc, found, Cifar10.Split.TRAIN).repartition(2);
+        JavaRDD<ImageRecord> test = Cifar10.read(sc, found, Cifar10.Split.TEST);
+        ParameterAveraging.Result r =
+                new ParameterAveraging(sc, cfg, new TrainingListener() {})
+                        .fit(
+                                new TrainingData(
+                                        train, test, Cifar10.IMAGE_SHAPE, Fixtures.norm(), found));
+
+        String whole = root + "/models/run1/model.kindling";
+        String params = root + "/models/run1/model.safetensors";
+        Configuration conf = sc.hadoopConfiguration();
+        ModelStore.saveWhole(
+                whole,
+                conf,
+                new ModelArchive(
+                        "cifarnet",
+                        10,
+                        r.model().model(),
+                        r.model().optimizer().state(),
+                        Map.of("data", found)));
+        ModelStore.saveParameters(
+                params, conf, r.model().model(), Map.of("architecture", "cifarnet"));
+
+        FileStatus[] files = fs.listStatus(new org.apache.hadoop.fs.Path(root + "/models/run1"));
+        assertEquals(2, files.length, "no temporary files are left behind");
+
+        ModelArchive loaded = ModelStore.loadWhole(whole, conf);
+        Module fromParams = ModelStore.loadParameters(params, conf, "cifarnet", 10);
+        Batch b = Batch.of(recs.subList(0, 16), Cifar10.IMAGE_SHAPE, Fixtures.norm(), 10, false);
+        INDArray expected = r.model().predict(b.features());
+        assertEquals(expected, loaded.model().eval().forward(b.features()));
+        assertEquals(expected, fromParams.eval().forward(b.features()));
+        assertArrayEquals(
+                r.model().optimizer().state().toFloatVector(),
+                loaded.optimizerState().toFloatVector());
+        assertEquals(found, loaded.info().get("data"));
+        assertTrue(fs.getFileStatus(new org.apache.hadoop.fs.Path(params)).getLen() > 145_578 * 4);
+    }
+
+    static byte[] bytes(List<ImageRecord> recs) {
+        byte[] out = new byte[recs.size() * Cifar10.RECORD_BYTES];
+        for (int i = 0; i < recs.size(); i++) {
+            out[i * Cifar10.RECORD_BYTES] = (byte) recs.get(i).label();
+            System.arraycopy(
+                    recs.get(i).pixels(),
+                    0,
+                    out,
+                    i * Cifar10.RECORD_BYTES + 1,
+                    Cifar10.IMAGE_BYTES);
+        }
+        return out;
+    }
+}

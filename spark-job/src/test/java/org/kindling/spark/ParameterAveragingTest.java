@@ -1,0 +1,144 @@
+package org.kindling.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.kindling.data.ImageRecord;
+import org.kindling.data.batch.Batch;
+import org.kindling.data.cifar.Cifar10;
+import org.kindling.nn.Init;
+import org.kindling.nn.internal.Nd4jRuntime;
+import org.kindling.nn.training.Trainer;
+import org.kindling.spark.averaging.EpochPlan;
+import org.kindling.spark.averaging.ParameterAveraging;
+import org.kindling.spark.averaging.TrainingData;
+import org.kindling.spark.averaging.TrainingListener;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The averaging algorithm against single-machine training, not just the plumbing. */
+class ParameterAveragingTest {
+    JavaSparkContext sc = LocalSpark.context();
+
+    static TrainingConfig config(
+            int batch, int k, int workers, double lr, double momentum, int epochs) {
+        return new TrainingConfig("cifarnet", 10, epochs, batch, k, workers, lr, momentum, 11L, 1);
+    }
+
+    static Batch batch(List<ImageRecord> recs, int[] idx) {
+        List<ImageRecord> sel = new ArrayList<>();
+        for (int i : idx) sel.add(recs.get(i));
+        return Batch.of(sel, Cifar10.IMAGE_SHAPE, Fixtures.norm(), 10, false);
+    }
+
+    static Trainer freshTrainer(TrainingConfig cfg) {
+        Init.manualSeed(cfg.seed());
+        Nd4jRuntime.init(cfg.threadsPerWorker());
+        return org.kindling.spark.averaging.Workers.newTrainer(cfg);
+    }
+
+    @Test
+    void oneWorkerOnSparkGivesTheSameParametersAsOneMachine() {
+        TrainingConfig cfg = config(16, 3, 1, 0.05, 0.9, 2);
+        List<ImageRecord> recs = Fixtures.records(120, 3);
+        JavaRDD<ImageRecord> rdd = sc.parallelize(recs, 1);
+        ParameterAveraging.Result spark =
+                new ParameterAveraging(sc, cfg, new TrainingListener() {})
+                        .fit(
+                                new TrainingData(
+                                        rdd,
+                                        null,
+                                        Cifar10.IMAGE_SHAPE,
+                                        Fixtures.norm(),
+                                        "fixture"));
+
+        Trainer local = freshTrainer(cfg);
+        for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
+            for (int[] idx :
+                    EpochPlan.batches(recs.size(), cfg.batchSize(), cfg.seed(), epoch, 0)) {
+                Batch b = batch(recs, idx);
+                local.step(b.features(), b.labels());
+            }
+        }
+        assertArrayEquals(local.parameters(), spark.model().parameters());
+        assertArrayEquals(local.optimizerState(), spark.model().optimizerState());
+        assertEquals(2, spark.epochLoss().size());
+    }
+
+    @Test
+    void averagingEveryStepWithSgdEqualsSynchronousSgdOnTheGlobalBatch() {
+        int workers = 2;
+        TrainingConfig cfg = config(8, 1, workers, 0.1, 0, 1);
+        List<ImageRecord> recs = Fixtures.records(64, 5);
+        JavaRDD<ImageRecord> rdd = sc.parallelize(recs, workers);
+        List<List<ImageRecord>> shards = rdd.glom().collect();
+        assertEquals(32, shards.get(0).size());
+        assertEquals(32, shards.get(1).size());
+        ParameterAveraging.Result spark =
+                new ParameterAveraging(sc, cfg, new TrainingListener() {})
+                        .fit(
+                                new TrainingData(
+                                        rdd,
+                                        null,
+                                        Cifar10.IMAGE_SHAPE,
+                                        Fixtures.norm(),
+                                        "fixture"));
+
+        Trainer sync = freshTrainer(cfg);
+        List<List<int[]>> plans = new ArrayList<>();
+        for (int w = 0; w < workers; w++) {
+            plans.add(EpochPlan.batches(32, cfg.batchSize(), cfg.seed(), 1, w));
+        }
+        for (int step = 0; step < plans.get(0).size(); step++) {
+            Batch a = batch(shards.get(0), plans.get(0).get(step));
+            Batch b = batch(shards.get(1), plans.get(1).get(step));
+            sync.step(
+                    Nd4j.concat(0, a.features(), b.features()),
+                    Nd4j.concat(0, a.labels(), b.labels()));
+        }
+        float[] expected = sync.parameters();
+        float[] actual = spark.model().parameters();
+        double maxDiff = 0;
+        double maxAbs = 0;
+        for (int i = 0; i < expected.length; i++) {
+            maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
+            maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
+        }
+        assertTrue(
+                maxDiff < 1e-5 * maxAbs, "max difference " + maxDiff + " (max |p| " + maxAbs + ")");
+        // and training did move the parameters
+        Trainer init = freshTrainer(cfg);
+        assertTrue(maxChange(init.parameters(), actual) > 1e-3);
+    }
+
+    @Test
+    void trainingOnLearnableDataBeatsChance() {
+        TrainingConfig cfg = config(16, 2, 2, 0.01, 0.9, 3);
+        JavaRDD<ImageRecord> train = sc.parallelize(Fixtures.records(240, 7), 2);
+        JavaRDD<ImageRecord> test = sc.parallelize(Fixtures.records(90, 8), 2);
+        ParameterAveraging.Result r =
+                new ParameterAveraging(sc, cfg, new TrainingListener() {})
+                        .fit(
+                                new TrainingData(
+                                        train,
+                                        test,
+                                        Cifar10.IMAGE_SHAPE,
+                                        Fixtures.norm(),
+                                        "fixture"));
+        // the label is visible as a bright band, so a trained net is far above 10% chance
+        assertTrue(
+                r.finalAccuracy() > 0.5,
+                "accuracy " + r.finalAccuracy() + ", epoch losses " + r.epochLoss());
+    }
+
+    static double maxChange(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
+    }
+}
