@@ -36,6 +36,7 @@ public final class Tensor {
     private final INDArray data;
     private final Tensor[] inputs;
     private final BackwardFn backwardFn;
+    private INDArray grad;
 
     private Tensor(INDArray data, Tensor[] inputs, BackwardFn backwardFn) {
         this.data = data;
@@ -49,6 +50,29 @@ public final class Tensor {
             throw new IllegalArgumentException("Tensor data must not be null");
         }
         return new Tensor(data, new Tensor[0], null);
+    }
+
+    /**
+     * A leaf whose gradient is kept, like a {@code torch.Tensor} with {@code requires_grad=True}:
+     * after {@link #backward()} on a result, {@link #grad()} holds d(result)/d(this).
+     */
+    public static Tensor requiringGrad(INDArray data) {
+        Tensor[] self = new Tensor[1];
+        self[0] =
+                new Tensor(
+                        data,
+                        new Tensor[0],
+                        g -> {
+                            Tensor t = self[0];
+                            t.grad = t.grad == null ? g.dup() : t.grad.addi(g);
+                            return new INDArray[0];
+                        });
+        return self[0];
+    }
+
+    /** The accumulated gradient of a {@link #requiringGrad} leaf, or null if none reached it. */
+    public INDArray grad() {
+        return grad;
     }
 
     /**

@@ -36,6 +36,8 @@ final class Conv2dOp {
             NCHW,
             WEIGHTS_OIHW
         };
+        // libnd4j's oneDNN conv2d helper fails on dilated float32 convolutions (1.0.0-M2.1).
+        boolean helpers = d[0] == 1 && d[1] == 1;
         long outC = w.size(0);
         long gIn = w.size(1);
         long gOut = outC / groups;
@@ -50,7 +52,7 @@ final class Conv2dOp {
             INDArray yg =
                     groups == 1 ? out : Nd4j.create(in.dataType(), in.size(0), gOut, hOut, wOut);
             INDArray[] ins = bg == null ? new INDArray[] {xg, wg} : new INDArray[] {xg, wg, bg};
-            F.exec("conv2d", ins, new INDArray[] {yg}, iArgs);
+            F.exec("conv2d", ins, new INDArray[] {yg}, helpers, iArgs);
             if (groups > 1) {
                 channelsView(out, g * gOut, gOut).assign(yg);
             }
@@ -77,7 +79,7 @@ final class Conv2dOp {
                                 gbg == null
                                         ? new INDArray[] {gxg, gwg}
                                         : new INDArray[] {gxg, gwg, gbg};
-                        F.exec("conv2d_bp", ins, outs, iArgs);
+                        F.exec("conv2d_bp", ins, outs, helpers, iArgs);
                         channelsView(gx, g * gIn, gIn).assign(gxg);
                         rowsView(gw, g * gOut, gOut).assign(gwg);
                         if (gb != null) {

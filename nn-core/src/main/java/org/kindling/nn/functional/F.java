@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.kindling.nn.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.OpContext;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -150,11 +151,33 @@ public final class F {
     }
 
     static void exec(String op, INDArray[] in, INDArray[] out, int... iArgs) {
-        Nd4j.exec(
+        exec(op, in, out, true, iArgs);
+    }
+
+    /**
+     * Runs a libnd4j op; {@code helpers=false} keeps it off the platform (oneDNN) helper, for
+     * configurations the helper gets wrong.
+     */
+    static void exec(String op, INDArray[] in, INDArray[] out, boolean helpers, int... iArgs) {
+        DynamicCustomOp o =
                 DynamicCustomOp.builder(op)
                         .addInputs(in)
                         .addOutputs(out)
                         .addIntegerArguments(iArgs)
-                        .build());
+                        .build();
+        if (helpers) {
+            Nd4j.exec(o);
+            return;
+        }
+        try (OpContext ctx = Nd4j.getExecutioner().buildContext()) {
+            ctx.setInputArrays(in);
+            ctx.setOutputArrays(out);
+            ctx.setIArguments(java.util.Arrays.stream(iArgs).asLongStream().toArray());
+            ctx.allowHelpers(false);
+            Nd4j.getExecutioner().exec(o, ctx);
+        } catch (Exception e) {
+            if (e instanceof RuntimeException re) throw re;
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -4,7 +4,9 @@ import java.util.Arrays;
 import org.kindling.nn.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * 2-D max pooling with PyTorch 1.13's exact rules.
@@ -38,7 +40,13 @@ public final class MaxPool2dOp {
 
     static Result apply(Tensor x, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
         check(x.data(), k, s, p, d, ceil);
-        if (!ceil && d[0] == 1 && d[1] == 1 && x.data().dataType() == DataType.FLOAT) {
+        // libnd4j's pooling does not propagate NaN as PyTorch does: such inputs take the reference
+        // loop.
+        if (!ceil
+                && d[0] == 1
+                && d[1] == 1
+                && x.data().dataType() == DataType.FLOAT
+                && !hasNaN(x.data())) {
             return new Result(native2d(x, k, s, p), null);
         }
         return applyWithIndices(x, k, s, p, d, ceil);
@@ -101,6 +109,10 @@ public final class MaxPool2dOp {
                         },
                         x);
         return new Result(t, indices);
+    }
+
+    private static boolean hasNaN(INDArray a) {
+        return Nd4j.getExecutioner().exec(new MatchCondition(a, Conditions.isNan())).getInt(0) > 0;
     }
 
     private static Tensor native2d(Tensor x, int[] k, int[] s, int[] p) {

@@ -24,16 +24,38 @@ public abstract class Optimizer {
     /** Number of {@link #step()} calls so far (PyTorch's {@code state['step']}). */
     protected long step;
 
+    private final String[] bufferNames;
+
     /**
      * @param module the module whose parameters this optimizer updates
-     * @param numBuffers how many per-parameter state buffers the algorithm keeps
+     * @param bufferNames PyTorch's names of the per-parameter state buffers the algorithm keeps
+     *     (e.g. {@code exp_avg}); each starts at zero
      */
-    protected Optimizer(Module module, int numBuffers) {
+    protected Optimizer(Module module, String... bufferNames) {
         this.params = ParameterVector.bind(module);
-        this.buffers = new INDArray[numBuffers];
-        for (int i = 0; i < numBuffers; i++) {
+        this.bufferNames = bufferNames.clone();
+        this.buffers = new INDArray[bufferNames.length];
+        for (int i = 0; i < bufferNames.length; i++) {
             buffers[i] = params.data().ulike().assign(0);
         }
+    }
+
+    /**
+     * The state with PyTorch's names, like {@code optimizer.state_dict()['state']} for one flat
+     * parameter: {@code step} and each buffer (views, not copies).
+     */
+    public java.util.Map<String, INDArray> namedState() {
+        java.util.Map<String, INDArray> m = new java.util.LinkedHashMap<>();
+        m.put("step", Nd4j.scalar(params.data().dataType(), (double) step));
+        for (int i = 0; i < buffers.length; i++) {
+            m.put(bufferNames[i], buffers[i]);
+        }
+        return m;
+    }
+
+    /** The number of steps taken. */
+    public long stepCount() {
+        return step;
     }
 
     /** Sets every gradient to zero, like {@code optimizer.zero_grad()}. */

@@ -18,7 +18,7 @@ public class SGD extends Optimizer {
 
     /** {@code SGD(model.parameters(), lr)}. */
     public SGD(Module module, double lr) {
-        super(module, 1);
+        super(module, "momentum_buffer");
         require(lr >= 0, "lr", lr, ">= 0");
         this.lr = lr;
     }
