@@ -68,9 +68,10 @@ final class Conv2dOp {
                         INDArray bg =
                                 b == null ? null : (groups == 1 ? c(b) : rows(b, g * gOut, gOut));
                         INDArray go = groups == 1 ? c(gradOut) : channels(gradOut, g * gOut, gOut);
-                        INDArray gxg = xg.ulike();
-                        INDArray gwg = wg.ulike();
-                        INDArray gbg = bg == null ? null : bg.ulike();
+                        boolean one = groups == 1;
+                        INDArray gxg = one ? gx : xg.ulike();
+                        INDArray gwg = one ? gw : wg.ulike();
+                        INDArray gbg = bg == null ? null : one ? gb : bg.ulike();
                         INDArray[] ins =
                                 bg == null
                                         ? new INDArray[] {xg, wg, go}
@@ -80,10 +81,12 @@ final class Conv2dOp {
                                         ? new INDArray[] {gxg, gwg}
                                         : new INDArray[] {gxg, gwg, gbg};
                         F.exec("conv2d_bp", ins, outs, helpers, iArgs);
-                        channelsView(gx, g * gIn, gIn).assign(gxg);
-                        rowsView(gw, g * gOut, gOut).assign(gwg);
-                        if (gb != null) {
-                            rowsView(gb, g * gOut, gOut).assign(gbg);
+                        if (!one) {
+                            channelsView(gx, g * gIn, gIn).assign(gxg);
+                            rowsView(gw, g * gOut, gOut).assign(gwg);
+                            if (gb != null) {
+                                rowsView(gb, g * gOut, gOut).assign(gbg);
+                            }
                         }
                     }
                     return gb == null ? new INDArray[] {gx, gw} : new INDArray[] {gx, gw, gb};
