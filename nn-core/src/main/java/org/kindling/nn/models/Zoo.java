@@ -5,11 +5,13 @@ import org.kindling.nn.Module;
 
 /**
  * Ready-made architectures by name, the one place that maps a saved architecture name back to a
- * module tree. Names: {@code cifarnet} (the course's CIFAR-10 network, {@link CifarNet}).
+ * module tree. Names: {@code cifarnet} (the course's CIFAR-10 network as a plain {@code
+ * Sequential}, keys {@code 0.weight}, {@link CifarNet}) and {@code tudui} (the same network as the
+ * course's {@code Tudui} class, keys {@code model.0.weight}, {@link Tudui}).
  */
 public final class Zoo {
     /** Every known architecture name. */
-    public static final List<String> NAMES = List.of("cifarnet");
+    public static final List<String> NAMES = List.of("cifarnet", "tudui");
 
     private Zoo() {}
 
@@ -25,6 +27,8 @@ public final class Zoo {
         switch (name) {
             case "cifarnet":
                 return CifarNet.create(numClasses);
+            case "tudui":
+                return new Tudui(numClasses);
             default:
                 throw new IllegalArgumentException(
                         "unknown model '" + name + "'; known models: " + String.join(", ", NAMES));
@@ -33,7 +37,7 @@ public final class Zoo {
 
     /** Shape of one input example [C, H, W] for a zoo model. */
     public static long[] inputShape(String name) {
-        if ("cifarnet".equals(name)) {
+        if ("cifarnet".equals(name) || "tudui".equals(name)) {
             return CifarNet.IMAGE_SHAPE.clone();
         }
         throw new IllegalArgumentException(

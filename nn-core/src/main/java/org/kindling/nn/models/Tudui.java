@@ -1,0 +1,46 @@
+package org.kindling.nn.models;
+
+import org.kindling.nn.Module;
+import org.kindling.nn.Sequential;
+import org.kindling.nn.Tensor;
+
+/**
+ * The course's CIFAR-10 network with the course's module structure ({@code self.model =
+ * nn.Sequential(...)}), so its {@code state_dict} keys are exactly PyTorch's {@code Tudui} keys:
+ * {@code model.0.weight}, {@code model.0.bias}, ..., {@code model.8.bias}. Same layers as {@link
+ * CifarNet}.
+ */
+public class Tudui extends Module {
+    private final Sequential model;
+
+    /** A freshly initialised network with 10 classes. */
+    public Tudui() {
+        this(10);
+    }
+
+    /** A freshly initialised network with {@code numClasses} outputs. */
+    public Tudui(int numClasses) {
+        model = CifarNet.create(numClasses);
+        addModule("model", model);
+    }
+
+    /** The inner {@code Sequential}. */
+    public Sequential model() {
+        return model;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        return model.forward(x);
+    }
+
+    @Override
+    public long[] outputShape(long[] inputShape) {
+        return model.outputShape(inputShape);
+    }
+
+    @Override
+    protected String describe() {
+        return "Tudui";
+    }
+}
