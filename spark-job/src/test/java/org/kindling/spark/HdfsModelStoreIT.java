@@ -19,13 +19,13 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Batch;
 import org.kindling.data.cifar.Cifar10;
 import org.kindling.nn.Module;
 import org.kindling.nn.io.ModelArchive;
 import org.kindling.spark.averaging.ParameterAveraging;
-import org.kindling.spark.averaging.TrainingData;
 import org.kindling.spark.averaging.TrainingListener;
 import org.kindling.spark.io.ModelStore;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -80,8 +80,13 @@ class HdfsModelStoreIT {
         ParameterAveraging.Result r =
                 new ParameterAveraging(sc, cfg, new TrainingListener() {})
                         .fit(
-                                new TrainingData(
-                                        train, test, Cifar10.IMAGE_SHAPE, Fixtures.norm(), found));
+                                new ImageDataset(
+                                        train,
+                                        test,
+                                        Cifar10.IMAGE_SHAPE,
+                                        10,
+                                        Fixtures.norm(),
+                                        found));
 
         String whole = root + "/models/run1/model.kindling";
         String params = root + "/models/run1/model.safetensors";

@@ -9,6 +9,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
+import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Batch;
 import org.kindling.data.cifar.Cifar10;
@@ -17,7 +18,6 @@ import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.training.Trainer;
 import org.kindling.spark.averaging.EpochPlan;
 import org.kindling.spark.averaging.ParameterAveraging;
-import org.kindling.spark.averaging.TrainingData;
 import org.kindling.spark.averaging.TrainingListener;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -50,10 +50,11 @@ class ParameterAveragingTest {
         ParameterAveraging.Result spark =
                 new ParameterAveraging(sc, cfg, new TrainingListener() {})
                         .fit(
-                                new TrainingData(
+                                new ImageDataset(
                                         rdd,
                                         null,
                                         Cifar10.IMAGE_SHAPE,
+                                        10,
                                         Fixtures.norm(),
                                         "fixture"));
 
@@ -82,10 +83,11 @@ class ParameterAveragingTest {
         ParameterAveraging.Result spark =
                 new ParameterAveraging(sc, cfg, new TrainingListener() {})
                         .fit(
-                                new TrainingData(
+                                new ImageDataset(
                                         rdd,
                                         null,
                                         Cifar10.IMAGE_SHAPE,
+                                        10,
                                         Fixtures.norm(),
                                         "fixture"));
 
@@ -124,10 +126,11 @@ class ParameterAveragingTest {
         ParameterAveraging.Result r =
                 new ParameterAveraging(sc, cfg, new TrainingListener() {})
                         .fit(
-                                new TrainingData(
+                                new ImageDataset(
                                         train,
                                         test,
                                         Cifar10.IMAGE_SHAPE,
+                                        10,
                                         Fixtures.norm(),
                                         "fixture"));
         // the label is visible as a bright band, so a trained net is far above 10% chance

@@ -15,10 +15,10 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
+import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.cifar.Cifar10;
 import org.kindling.spark.averaging.ParameterAveraging;
-import org.kindling.spark.averaging.TrainingData;
 import org.kindling.spark.averaging.TrainingListener;
 
 /**
@@ -80,10 +80,11 @@ class StandaloneClusterIT {
             ParameterAveraging.Result r =
                     new ParameterAveraging(sc, cfg, new TrainingListener() {})
                             .fit(
-                                    new TrainingData(
+                                    new ImageDataset(
                                             rdd,
                                             null,
                                             Cifar10.IMAGE_SHAPE,
+                                            10,
                                             Fixtures.norm(),
                                             "fixture"));
             clusterParams = r.model().parameters();
@@ -104,10 +105,11 @@ class StandaloneClusterIT {
         ParameterAveraging.Result l =
                 new ParameterAveraging(local, cfg, new TrainingListener() {})
                         .fit(
-                                new TrainingData(
+                                new ImageDataset(
                                         local.parallelize(recs, 2),
                                         null,
                                         Cifar10.IMAGE_SHAPE,
+                                        10,
                                         Fixtures.norm(),
                                         "fixture"));
         assertArrayEquals(l.model().parameters(), clusterParams);

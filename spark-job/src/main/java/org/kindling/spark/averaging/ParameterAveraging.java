@@ -7,6 +7,7 @@ import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Normalization;
 import org.kindling.nn.Init;
@@ -41,14 +42,35 @@ public final class ParameterAveraging {
     }
 
     /** Trains a freshly initialised model (seeded with {@code cfg.seed()}). */
-    public Result fit(TrainingData data) {
+    public Result fit(ImageDataset data) {
         Init.manualSeed(cfg.seed());
         Nd4jRuntime.init(cfg.threadsPerWorker());
         return fit(data, Workers.newTrainer(cfg));
     }
 
     /** Trains {@code model} (its parameters and optimizer state are the starting point). */
-    public Result fit(TrainingData data, Trainer model) {
+    public Result fit(ImageDataset data, Trainer model) {
+        if (!java.util.Arrays.equals(model.inputShape(), data.imageShape())) {
+            throw new IllegalArgumentException(
+                    "model '"
+                            + cfg.model()
+                            + "' expects images of shape "
+                            + java.util.Arrays.toString(model.inputShape())
+                            + " but the data ("
+                            + data.source()
+                            + ") has "
+                            + java.util.Arrays.toString(data.imageShape()));
+        }
+        if (data.numClasses() != cfg.numClasses()) {
+            throw new IllegalArgumentException(
+                    "num-classes is "
+                            + cfg.numClasses()
+                            + " but the data ("
+                            + data.source()
+                            + ") has "
+                            + data.numClasses()
+                            + " classes");
+        }
         long start = System.nanoTime();
         JavaRDD<ImageRecord> train = data.train();
         List<Integer> sizes =
@@ -138,7 +160,7 @@ public final class ParameterAveraging {
     }
 
     /** Test accuracy of {@code params} on the test data. */
-    public double evaluate(TrainingData data, float[] params) {
+    public double evaluate(ImageDataset data, float[] params) {
         Broadcast<float[]> bc = sc.broadcast(params);
         long[] shape = data.imageShape();
         Normalization norm = data.normalization();

@@ -6,30 +6,29 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.storage.StorageLevel;
 import org.kindling.data.DataHome;
-import org.kindling.data.ImageRecord;
-import org.kindling.data.batch.Normalization;
-import org.kindling.data.cifar.Cifar10;
+import org.kindling.data.Datasets;
+import org.kindling.data.ImageDataset;
 import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.io.ModelArchive;
 import org.kindling.spark.TrainingConfig;
 import org.kindling.spark.averaging.ConsoleProgress;
 import org.kindling.spark.averaging.ParameterAveraging;
-import org.kindling.spark.averaging.TrainingData;
 import org.kindling.spark.io.ModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code kindling train}: trains the course CIFAR-10 network with parameter averaging on Spark. */
+/**
+ * {@code kindling train}: trains a zoo network on an image dataset with parameter averaging on
+ * Spark.
+ */
 @Command(
         name = "train",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Train a network on CIFAR-10 with synchronous parameter averaging on Spark.",
+            "Train a network on CIFAR-10 or MNIST with synchronous parameter averaging on Spark.",
             "Each round every worker trains k mini-batches of its partition from the broadcast model;",
             "the driver averages parameters and optimizer state. Test accuracy is printed after each epoch."
         })
@@ -39,13 +38,19 @@ public final class TrainCommand implements Callable<Integer> {
             names = "--data",
             paramLabel = "PATH",
             description =
-                    "Data home or CIFAR-10 folder (local path or Hadoop URI). Default: $KINDLING_DATA, else ~/.cache/kindling/datasets (downloaded there if missing).")
+                    "Data home or dataset folder (local path or Hadoop URI). Default: $KINDLING_DATA, else ~/.cache/kindling/datasets (CIFAR-10 is downloaded there if missing).")
     String data;
 
     @Option(
+            names = "--dataset",
+            defaultValue = "cifar10",
+            description = "cifar10 or mnist (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(
             names = "--model",
-            defaultValue = "cifarnet",
-            description = "Architecture from the zoo (default: ${DEFAULT-VALUE}).")
+            description =
+                    "Architecture from the zoo: cifarnet, tudui, lenet5 (default: cifarnet for cifar10, lenet5 for mnist).")
     String model;
 
     @Option(
@@ -140,6 +145,7 @@ public final class TrainCommand implements Callable<Integer> {
             conf.setMaster("local[*]");
         }
         boolean local = conf.get("spark.master").startsWith("local");
+        String arch = model != null ? model : dataset.equals("mnist") ? "lenet5" : "cifarnet";
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             sc.setLogLevel("WARN");
             int w = workers != null ? workers : local ? 1 : sc.defaultParallelism();
@@ -147,41 +153,17 @@ public final class TrainCommand implements Callable<Integer> {
                     threads != null
                             ? threads
                             : local ? Nd4jRuntime.threadsFor(w) : conf.getInt("spark.task.cpus", 1);
+            ImageDataset td = Datasets.load(sc, dataset, DataHome.resolve(data), w, limit);
             TrainingConfig cfg =
                     new TrainingConfig(
-                            model,
-                            Cifar10.NUM_CLASSES,
-                            epochs,
-                            batchSize,
-                            k,
-                            w,
-                            lr,
-                            momentum,
-                            seed,
-                            t);
-
-            String dir = Cifar10.locate(DataHome.resolve(data), sc.hadoopConfiguration(), true);
-            JavaRDD<ImageRecord> train = Cifar10.read(sc, dir, Cifar10.Split.TRAIN);
-            if (limit != null) {
-                train = sc.parallelize(train.take(limit), w);
-            }
-            train = train.repartition(w).persist(StorageLevel.MEMORY_ONLY());
-            JavaRDD<ImageRecord> test =
-                    Cifar10.read(sc, dir, Cifar10.Split.TEST).persist(StorageLevel.MEMORY_ONLY());
-            TrainingData td =
-                    new TrainingData(
-                            train,
-                            test,
-                            Cifar10.IMAGE_SHAPE,
-                            new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD),
-                            dir + (limit != null ? " (first " + limit + " training records)" : ""));
+                            arch, td.numClasses(), epochs, batchSize, k, w, lr, momentum, seed, t);
             ParameterAveraging pa = new ParameterAveraging(sc, cfg, new ConsoleProgress(out, 10));
             ParameterAveraging.Result r = pa.fit(td);
 
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("training", cfg.asMap());
+            info.put("dataset", dataset);
             info.put("data", td.source());
-            info.put("test_file", dir + "/test_batch.bin");
             info.put("epoch_train_loss", r.epochLoss());
             info.put("epoch_test_accuracy", r.testAccuracy());
             info.put("training_seconds", r.seconds());
@@ -195,7 +177,7 @@ public final class TrainCommand implements Callable<Integer> {
                         output,
                         sc.hadoopConfiguration(),
                         new ModelArchive(
-                                model,
+                                arch,
                                 cfg.numClasses(),
                                 r.model().model(),
                                 r.model().optimizer().state(),
@@ -203,14 +185,14 @@ public final class TrainCommand implements Callable<Integer> {
             } else {
                 Map<String, String> meta = new LinkedHashMap<>();
                 meta.put("format", "pt");
-                meta.put("architecture", model);
+                meta.put("architecture", arch);
                 info.forEach((key, v) -> meta.put(key, String.valueOf(v)));
                 ModelStore.saveParameters(
                         output, sc.hadoopConfiguration(), r.model().model(), meta);
             }
             out.printf(
-                    "Finished %d epoch(s) in %.1f s. Test accuracy %.2f%% (%s). Model (%s) written to %s%n",
-                    epochs, r.seconds(), 100 * r.finalAccuracy(), "test_batch.bin", save, output);
+                    "Finished %d epoch(s) in %.1f s. Test accuracy %.2f%% on %s. Model (%s) written to %s%n",
+                    epochs, r.seconds(), 100 * r.finalAccuracy(), td.source(), save, output);
         }
         return 0;
     }

@@ -1,0 +1,51 @@
+package org.kindling.data;
+
+import java.util.Arrays;
+import org.apache.spark.api.java.JavaRDD;
+import org.kindling.data.batch.Normalization;
+
+/**
+ * A labelled image dataset ready for training: training and test records (the training RDD
+ * partitioned as the workers should see it), the shape of every image, the number of classes and
+ * the per-channel normalisation that turns records into mini-batches inside tasks.
+ *
+ * @param train training records; one partition per worker
+ * @param test test records, or null for no evaluation
+ * @param imageShape [C, H, W] of every record
+ * @param numClasses labels are 0..numClasses-1
+ * @param normalization applied to pixels scaled to [0, 1]
+ * @param source where the data came from (for logs and provenance)
+ */
+public record ImageDataset(
+        JavaRDD<ImageRecord> train,
+        JavaRDD<ImageRecord> test,
+        long[] imageShape,
+        int numClasses,
+        Normalization normalization,
+        String source) {
+
+    /** Validates shape, class count and normalisation channels. */
+    public ImageDataset {
+        if (imageShape.length != 3 || Arrays.stream(imageShape).anyMatch(d -> d < 1)) {
+            throw new IllegalArgumentException(
+                    "imageShape must be [C, H, W] with positive sizes but was "
+                            + Arrays.toString(imageShape));
+        }
+        if (numClasses < 1) {
+            throw new IllegalArgumentException("numClasses must be >= 1 but was: " + numClasses);
+        }
+        if (normalization.channels() != imageShape[0]) {
+            throw new IllegalArgumentException(
+                    normalization
+                            + " has "
+                            + normalization.channels()
+                            + " channels but images have "
+                            + imageShape[0]);
+        }
+    }
+
+    /** The same dataset with another training RDD (e.g. repartitioned). */
+    public ImageDataset withTrain(JavaRDD<ImageRecord> newTrain) {
+        return new ImageDataset(newTrain, test, imageShape, numClasses, normalization, source);
+    }
+}
