@@ -19,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public abstract class Module {
     private final Map<String, Parameter> parameters = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, INDArray> buffers = new LinkedHashMap<>();
     private boolean training = true;
     private ParameterVector boundVector;
 
@@ -45,6 +46,47 @@ public abstract class Module {
         return p;
     }
 
+    /**
+     * Registers a buffer: state that is saved in the {@code state_dict} but not trained (e.g.
+     * BatchNorm's {@code running_mean}), like {@code register_buffer}.
+     */
+    protected final void registerBuffer(String name, INDArray value) {
+        buffers.put(name, value);
+    }
+
+    /** The value of this module's own buffer {@code name}. */
+    protected final INDArray buffer(String name) {
+        return buffers.get(name);
+    }
+
+    /** All buffers of this module and its descendants with PyTorch-style keys, in order. */
+    public Map<String, INDArray> namedBuffers() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        collectBuffers("", out);
+        return out;
+    }
+
+    private void collectBuffers(String prefix, Map<String, INDArray> out) {
+        buffers.forEach((n, b) -> out.put(prefix + n, b));
+        children.forEach((n, c) -> c.collectBuffers(prefix + n + ".", out));
+    }
+
+    /**
+     * Parameters and buffers in PyTorch's {@code state_dict} order (each module's parameters, then
+     * its buffers, then its children's), as the live arrays (not copies).
+     */
+    public Map<String, INDArray> stateEntries() {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        collectState("", out);
+        return out;
+    }
+
+    private void collectState(String prefix, Map<String, INDArray> out) {
+        parameters.forEach((n, p) -> out.put(prefix + n, p.data()));
+        buffers.forEach((n, b) -> out.put(prefix + n, b));
+        children.forEach((n, c) -> c.collectState(prefix + n + ".", out));
+    }
+
     /** Registers or replaces the child module {@code name}, like {@code add_module}. */
     public Module addModule(String name, Module child) {
         if (name == null || name.isEmpty() || name.contains(".")) {
@@ -53,6 +95,20 @@ public abstract class Module {
         }
         children.put(name, child);
         return this;
+    }
+
+    /**
+     * The direct child {@code name}, like {@code model.classifier} in PyTorch.
+     *
+     * @throws IllegalArgumentException listing the children if there is none of that name
+     */
+    public Module child(String name) {
+        Module m = children.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException(
+                    describe() + " has no child '" + name + "'; children: " + children.keySet());
+        }
+        return m;
     }
 
     /** The direct children in registration order. */
@@ -121,7 +177,14 @@ public abstract class Module {
                 p.rebindTo(p.data().castTo(type));
             }
         }
+        castBuffers(type);
         return this;
+    }
+
+    private void castBuffers(DataType type) {
+        buffers.replaceAll(
+                (n, b) -> b.dataType().isFPType() && b.dataType() != type ? b.castTo(type) : b);
+        children.values().forEach(c -> c.castBuffers(type));
     }
 
     ParameterVector boundVector() {

@@ -72,6 +72,71 @@ public final class F {
     }
 
     /**
+     * 2-D average pooling, like {@code F.avg_pool2d(x, kernel, stride, padding, ceil_mode,
+     * count_include_pad)}.
+     */
+    public static Tensor avgPool2d(
+            Tensor x,
+            int[] kernel,
+            int[] stride,
+            int[] padding,
+            boolean ceilMode,
+            boolean countIncludePad) {
+        return PoolOps.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);
+    }
+
+    /** Adaptive average pooling to (outH, outW), like {@code F.adaptive_avg_pool2d}. */
+    public static Tensor adaptiveAvgPool2d(Tensor x, int outH, int outW) {
+        return PoolOps.adaptiveAvgPool2d(x, outH, outW);
+    }
+
+    /** Element-wise sum of two tensors of the same shape (a residual connection). */
+    public static Tensor add(Tensor a, Tensor b) {
+        if (!java.util.Arrays.equals(a.shape(), b.shape())) {
+            throw new IllegalArgumentException(
+                    "add: shapes "
+                            + java.util.Arrays.toString(a.shape())
+                            + " and "
+                            + java.util.Arrays.toString(b.shape())
+                            + " differ");
+        }
+        return Tensor.derived(a.data().add(b.data()), g -> new INDArray[] {g, g}, a, b);
+    }
+
+    /** Softmax over dimension 1 of [N, C]: {@code exp(x) / sum(exp(x))}. */
+    public static Tensor softmax(Tensor x) {
+        INDArray y = softmaxOf(x.data());
+        return Tensor.derived(
+                y, g -> new INDArray[] {y.mul(g.subColumnVector(g.mul(y).sum(true, 1)))}, x);
+    }
+
+    /** Log-softmax over dimension 1 of [N, C]: {@code x - log(sum(exp(x)))}. */
+    public static Tensor logSoftmax(Tensor x) {
+        INDArray in = x.data();
+        INDArray max = in.max(true, 1);
+        INDArray shifted = in.subColumnVector(max);
+        INDArray lse = Transforms.log(Transforms.exp(shifted, true).sum(true, 1), false);
+        INDArray y = shifted.subColumnVector(lse);
+        return Tensor.derived(
+                y,
+                g ->
+                        new INDArray[] {
+                            g.sub(Transforms.exp(y, true).mulColumnVector(g.sum(true, 1)))
+                        },
+                x);
+    }
+
+    private static INDArray softmaxOf(INDArray in) {
+        if (in.rank() != 2) {
+            throw new IllegalArgumentException(
+                    "softmax: expected [N, C] but got shape "
+                            + java.util.Arrays.toString(in.shape()));
+        }
+        INDArray e = Transforms.exp(in.subColumnVector(in.max(true, 1)), false);
+        return e.diviColumnVector(e.sum(true, 1));
+    }
+
+    /**
      * {@code max(x, 0)}; gradient {@code g * (y > 0)} (so the gradient at 0 is 0, as in PyTorch).
      */
     public static Tensor relu(Tensor x) {

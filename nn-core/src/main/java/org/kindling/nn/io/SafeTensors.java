@@ -22,8 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The safetensors format (Hugging Face; read by {@code safetensors.torch.load_file}): an 8-byte
  * little-endian header length, a JSON header mapping each tensor name to its dtype, shape and byte
- * range, then the raw little-endian row-major data. Kindling writes F32 and F64 tensors and reads
- * F32, F64, I64 and I32.
+ * range, then the raw little-endian row-major data. Kindling writes F32, F64 and I64 tensors and
+ * reads F32, F64, I64 and I32.
  */
 public final class SafeTensors {
     private static final long MAX_HEADER = 100L << 20;
@@ -74,6 +74,8 @@ public final class SafeTensors {
                             .order(ByteOrder.LITTLE_ENDIAN);
             if (c.dataType() == DataType.DOUBLE) {
                 for (double v : c.data().asDouble()) buf.putDouble(v);
+            } else if (c.dataType() == DataType.LONG) {
+                for (long v : c.data().asLong()) buf.putLong(v);
             } else {
                 for (float v : c.data().asFloat()) buf.putFloat(v);
             }
@@ -244,13 +246,15 @@ public final class SafeTensors {
                 return "F32";
             case DOUBLE:
                 return "F64";
+            case LONG:
+                return "I64";
             default:
                 throw new IllegalArgumentException(
                         "tensor '"
                                 + name
                                 + "' has data type "
                                 + t
-                                + "; only FLOAT and DOUBLE are written");
+                                + "; only FLOAT, DOUBLE and LONG are written");
         }
     }
 }

@@ -6,17 +6,19 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.kindling.nn.Module;
-import org.kindling.nn.Parameter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** {@code model.state_dict()} and {@code model.load_state_dict(sd, strict)} with PyTorch's keys. */
 public final class StateDict {
     private StateDict() {}
 
-    /** Copies of every parameter, keyed like PyTorch ({@code 0.weight}, ...), in order. */
+    /**
+     * Copies of every parameter and buffer, keyed and ordered like PyTorch ({@code 0.weight},
+     * {@code 1.running_mean}, ...).
+     */
     public static Map<String, INDArray> of(Module model) {
         Map<String, INDArray> sd = new LinkedHashMap<>();
-        model.namedParameters().forEach((k, p) -> sd.put(k, p.data().dup('c')));
+        model.stateEntries().forEach((k, v) -> sd.put(k, v.dup('c')));
         return sd;
     }
 
@@ -30,11 +32,11 @@ public final class StateDict {
      * @throws IllegalArgumentException listing every missing, unexpected or mis-shaped key
      */
     public static LoadResult load(Module model, Map<String, INDArray> sd, boolean strict) {
-        Map<String, Parameter> params = model.namedParameters();
+        Map<String, INDArray> params = model.stateEntries();
         List<String> missing = new ArrayList<>();
         List<String> unexpected = new ArrayList<>();
         List<String> wrongShape = new ArrayList<>();
-        for (Map.Entry<String, Parameter> e : params.entrySet()) {
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
             INDArray v = sd.get(e.getKey());
             if (v == null) {
                 missing.add(e.getKey());
@@ -65,7 +67,7 @@ public final class StateDict {
                 (k, p) -> {
                     INDArray v = sd.get(k);
                     if (v != null) {
-                        p.copyFrom(v);
+                        p.assign(v.castTo(p.dataType()));
                     }
                 });
         return new LoadResult(missing, unexpected);

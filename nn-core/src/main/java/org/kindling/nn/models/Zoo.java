@@ -12,7 +12,18 @@ import org.kindling.nn.Module;
  */
 public final class Zoo {
     /** Every known architecture name. */
-    public static final List<String> NAMES = List.of("cifarnet", "tudui", "lenet5");
+    public static final List<String> NAMES =
+            List.of(
+                    "cifarnet",
+                    "tudui",
+                    "lenet5",
+                    "alexnet",
+                    "vgg11",
+                    "vgg16",
+                    "resnet18",
+                    "resnet34",
+                    "resnet50",
+                    "resnet18_cifar");
 
     private Zoo() {}
 
@@ -32,6 +43,20 @@ public final class Zoo {
                 return new Tudui(numClasses);
             case "lenet5":
                 return LeNet5.create(numClasses);
+            case "alexnet":
+                return Vgg.alexnet(numClasses);
+            case "vgg11":
+                return Vgg.vgg11(numClasses);
+            case "vgg16":
+                return Vgg.vgg16(numClasses);
+            case "resnet18":
+                return ResNet.resnet18(numClasses);
+            case "resnet34":
+                return ResNet.resnet34(numClasses);
+            case "resnet50":
+                return ResNet.resnet50(numClasses);
+            case "resnet18_cifar":
+                return ResNet.resnet18Cifar(numClasses);
             default:
                 throw new IllegalArgumentException(
                         "unknown model '" + name + "'; known models: " + String.join(", ", NAMES));
@@ -45,6 +70,12 @@ public final class Zoo {
         }
         if ("lenet5".equals(name)) {
             return LeNet5.IMAGE_SHAPE.clone();
+        }
+        if ("resnet18_cifar".equals(name)) {
+            return new long[] {3, 32, 32};
+        }
+        if (NAMES.contains(name)) {
+            return new long[] {3, 224, 224};
         }
         throw new IllegalArgumentException(
                 "unknown model '" + name + "'; known models: " + String.join(", ", NAMES));

@@ -8,6 +8,7 @@ import org.kindling.nn.loss.Loss;
 import org.kindling.nn.optim.Optimizer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * A model ready to train: a module, its input shape, a loss and an optimizer. It runs the PyTorch
@@ -112,6 +113,47 @@ public final class Trainer {
     public void setOptimizerState(float[] state) {
         optimizer.loadState(
                 Nd4j.createFromArray(state).castTo(optimizer.parameters().data().dataType()));
+    }
+
+    /**
+     * A copy of all buffers (e.g. BatchNorm running statistics) as one flat float array, in {@link
+     * Module#namedBuffers()} order; empty for models without buffers.
+     */
+    public float[] buffers() {
+        java.util.List<INDArray> bs = new java.util.ArrayList<>(model.namedBuffers().values());
+        int n = bs.stream().mapToInt(b -> (int) b.length()).sum();
+        float[] out = new float[n];
+        int off = 0;
+        for (INDArray b : bs) {
+            float[] v =
+                    b.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
+            System.arraycopy(v, 0, out, off, v.length);
+            off += v.length;
+        }
+        return out;
+    }
+
+    /** Overwrites all buffers from a {@link #buffers()}-shaped array (integers are rounded). */
+    public void setBuffers(float[] flat) {
+        int off = 0;
+        for (INDArray b : model.namedBuffers().values()) {
+            int n = (int) b.length();
+            if (off + n > flat.length) {
+                throw new IllegalArgumentException(
+                        "expected more than " + flat.length + " buffer values");
+            }
+            float[] part = java.util.Arrays.copyOfRange(flat, off, off + n);
+            INDArray v = Nd4j.create(part, b.shape(), 'c');
+            b.assign(
+                    b.dataType().isFPType()
+                            ? v.castTo(b.dataType())
+                            : Transforms.round(v, false).castTo(b.dataType()));
+            off += n;
+        }
+        if (off != flat.length) {
+            throw new IllegalArgumentException(
+                    "expected " + off + " buffer values but got " + flat.length);
+        }
     }
 
     /** Number of parameter values. */

@@ -105,6 +105,7 @@ public final class ParameterAveraging {
 
         float[] params = model.parameters();
         float[] state = model.optimizerState();
+        float[] buffers = model.buffers();
         long[] shape = data.imageShape();
         Normalization norm = data.normalization();
         List<Double> epochLoss = new ArrayList<>();
@@ -115,7 +116,7 @@ public final class ParameterAveraging {
             long batchCount = 0;
             for (int round = 0; round < rounds; round++) {
                 long t0 = System.nanoTime();
-                Broadcast<float[][]> bc = sc.broadcast(new float[][] {params, state});
+                Broadcast<float[][]> bc = sc.broadcast(new float[][] {params, state, buffers});
                 final int e = epoch;
                 final int r = round;
                 final TrainingConfig c = cfg;
@@ -133,6 +134,7 @@ public final class ParameterAveraging {
                 }
                 params = res.averageParams();
                 state = res.averageState();
+                buffers = res.averageBuffers();
                 lossSum += res.lossSum;
                 batchCount += res.batches;
                 double secs = (System.nanoTime() - t0) / 1e9;
@@ -145,7 +147,7 @@ public final class ParameterAveraging {
                         res.examples() / secs);
             }
             epochLoss.add(lossSum / Math.max(1, batchCount));
-            double acc = data.test() == null ? Double.NaN : evaluate(data, params);
+            double acc = data.test() == null ? Double.NaN : evaluate(data, params, buffers);
             accuracy.add(acc);
             listener.onEpoch(
                     epoch,
@@ -156,12 +158,13 @@ public final class ParameterAveraging {
         }
         model.setParameters(params);
         model.setOptimizerState(state);
+        model.setBuffers(buffers);
         return new Result(model, epochLoss, accuracy, (System.nanoTime() - start) / 1e9);
     }
 
     /** Test accuracy of {@code params} on the test data. */
-    public double evaluate(ImageDataset data, float[] params) {
-        Broadcast<float[]> bc = sc.broadcast(params);
+    public double evaluate(ImageDataset data, float[] params, float[] buffers) {
+        Broadcast<float[][]> bc = sc.broadcast(new float[][] {params, null, buffers});
         long[] shape = data.imageShape();
         Normalization norm = data.normalization();
         TrainingConfig c = cfg;

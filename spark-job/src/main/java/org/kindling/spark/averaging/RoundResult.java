@@ -3,14 +3,15 @@ package org.kindling.spark.averaging;
 import java.io.Serializable;
 
 /**
- * What workers send back after a round, summed by {@code treeAggregate}: parameters and optimizer
- * state (summed over workers), the summed mini-batch losses, and counts.
+ * What workers send back after a round, summed by {@code treeAggregate}: parameters optimizer state
+ * and buffers (summed over workers), the summed mini-batch losses, and counts.
  */
 public final class RoundResult implements Serializable {
     private static final long serialVersionUID = 1L;
 
     double[] params;
     double[] state;
+    double[] buffers;
     double lossSum;
     long batches;
     long examples;
@@ -44,6 +45,7 @@ public final class RoundResult implements Serializable {
         }
         for (int i = 0; i < params.length; i++) params[i] += o.params[i];
         for (int i = 0; i < state.length; i++) state[i] += o.state[i];
+        for (int i = 0; i < buffers.length; i++) buffers[i] += o.buffers[i];
         lossSum += o.lossSum;
         batches += o.batches;
         examples += o.examples;
@@ -59,6 +61,11 @@ public final class RoundResult implements Serializable {
     /** Optimizer state averaged over the workers that trained. */
     public float[] averageState() {
         return divide(state, workers);
+    }
+
+    /** Buffers (e.g. BatchNorm running statistics) averaged over the workers that trained. */
+    public float[] averageBuffers() {
+        return divide(buffers, workers);
     }
 
     /** Mean mini-batch loss of the round. */

@@ -64,6 +64,7 @@ public final class Workers {
         Trainer t = cachedTrainer(cfg);
         t.setParameters(state[0]);
         t.setOptimizerState(state[1]);
+        t.setBuffers(state[2]);
         double loss = 0;
         long examples = 0;
         for (int b = from; b < to; b++) {
@@ -89,9 +90,10 @@ public final class Workers {
             TrainingConfig cfg,
             long[] imageShape,
             Normalization norm,
-            float[] params) {
+            float[][] state) {
         Trainer t = cachedTrainer(cfg);
-        t.setParameters(params);
+        t.setParameters(state[0]);
+        t.setBuffers(state[2]);
         long correct = 0;
         long total = 0;
         List<ImageRecord> chunk = new ArrayList<>();

@@ -1,0 +1,91 @@
+package org.kindling.nn;
+
+import java.util.Arrays;
+import org.kindling.nn.functional.F;
+import org.kindling.nn.functional.MaxPool2dOp;
+
+/**
+ * 2-D average pooling, like {@code torch.nn.AvgPool2d(kernel_size)}: stride defaults to the kernel,
+ * padding 0, ceil_mode false, count_include_pad true.
+ */
+public class AvgPool2d extends Module {
+    private final int[] kernel;
+    private int[] stride;
+    private int[] padding = {0, 0};
+    private boolean ceilMode;
+    private boolean countIncludePad = true;
+
+    /** {@code AvgPool2d(kernel_size)}. */
+    public AvgPool2d(int kernelSize) {
+        kernel = new int[] {kernelSize, kernelSize};
+        stride = kernel.clone();
+    }
+
+    /** Stride (default: kernel_size). */
+    public AvgPool2d stride(int s) {
+        stride = new int[] {s, s};
+        return this;
+    }
+
+    /** Zero padding on both sides, at most half the kernel. */
+    public AvgPool2d padding(int p) {
+        if (p < 0 || 2 * p > kernel[0]) {
+            throw new IllegalArgumentException(
+                    "AvgPool2d: padding should be at most half of kernel_size, but got padding="
+                            + p
+                            + ", kernel_size="
+                            + kernel[0]);
+        }
+        padding = new int[] {p, p};
+        return this;
+    }
+
+    /** {@code ceil_mode}. */
+    public AvgPool2d ceilMode(boolean flag) {
+        ceilMode = flag;
+        return this;
+    }
+
+    /** {@code count_include_pad}: divide by the window including padding (default true). */
+    public AvgPool2d countIncludePad(boolean flag) {
+        countIncludePad = flag;
+        return this;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        outputShape(x.shape());
+        return F.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);
+    }
+
+    @Override
+    public long[] outputShape(long[] in) {
+        if (in.length != 4) {
+            throw new IllegalArgumentException(
+                    describe()
+                            + " expects input [N, C, H, W] but got shape "
+                            + Arrays.toString(in));
+        }
+        long h = MaxPool2dOp.outputSize(in[2], kernel[0], stride[0], padding[0], 1, ceilMode);
+        long w = MaxPool2dOp.outputSize(in[3], kernel[1], stride[1], padding[1], 1, ceilMode);
+        if (h < 1 || w < 1) {
+            throw new IllegalArgumentException(
+                    describe()
+                            + " got input of shape "
+                            + Arrays.toString(in)
+                            + ", smaller than its window");
+        }
+        return new long[] {in[0], in[1], h, w};
+    }
+
+    @Override
+    protected String describe() {
+        return "AvgPool2d(kernel_size="
+                + kernel[0]
+                + ", stride="
+                + stride[0]
+                + ", padding="
+                + padding[0]
+                + ")";
+    }
+}

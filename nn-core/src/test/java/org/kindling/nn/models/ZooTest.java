@@ -1,0 +1,120 @@
+package org.kindling.nn.models;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.kindling.nn.Linear;
+import org.kindling.nn.Module;
+import org.kindling.nn.Sequential;
+import org.kindling.nn.Summary;
+import org.kindling.nn.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Zoo models have torchvision's parameter counts, output shapes and key names, and run forward. */
+class ZooTest {
+
+    @ParameterizedTest(name = "{0}: {1} parameters")
+    @CsvSource({
+        "cifarnet, 145578, 10",
+        "tudui, 145578, 10",
+        "lenet5, 61706, 10",
+        "alexnet, 61100840, 1000",
+        "vgg11, 132863336, 1000",
+        "vgg16, 138357544, 1000",
+        "resnet18, 11689512, 1000",
+        "resnet34, 21797672, 1000",
+        "resnet50, 25557032, 1000",
+        "resnet18_cifar, 11173962, 10"
+    })
+    void parameterCountsAndOutputShapesMatchPyTorch(String name, long params, int classes) {
+        Module m = Zoo.create(name, classes);
+        assertEquals(params, m.numParameters());
+        long[] in = Zoo.inputShape(name);
+        assertArrayEquals(
+                new long[] {2, classes}, m.outputShape(new long[] {2, in[0], in[1], in[2]}));
+    }
+
+    @ParameterizedTest(name = "{0} runs forward on {1}x{2}")
+    @CsvSource({
+        "lenet5, 1, 28",
+        "cifarnet, 3, 32",
+        "resnet18_cifar, 3, 32",
+        "resnet18, 3, 64",
+        "resnet50, 3, 64",
+        "vgg11, 3, 32",
+        "alexnet, 3, 64"
+    })
+    void zooModelsRunForwardAndBackward(String name, int channels, int size) {
+        Module m = Zoo.create(name, 10);
+        Tensor out = m.forward(Tensor.of(Nd4j.rand(DataType.FLOAT, 2, channels, size, size)));
+        assertArrayEquals(new long[] {2, 10}, out.shape());
+        out.backward(out.data().ulike().assign(1));
+        assertTrue(
+                m.parameters().get(0).grad().amaxNumber().doubleValue() > 0,
+                "gradient reached the first layer");
+    }
+
+    @Test
+    void resnetKeysFollowTorchvision() {
+        Map<String, ?> keys = Zoo.create("resnet18", 1000).stateEntries();
+        for (String k :
+                List.of(
+                        "conv1.weight",
+                        "bn1.running_mean",
+                        "bn1.num_batches_tracked",
+                        "layer1.0.conv1.weight",
+                        "layer2.0.downsample.0.weight",
+                        "layer2.0.downsample.1.running_var",
+                        "layer4.1.bn2.bias",
+                        "fc.weight",
+                        "fc.bias")) {
+            assertTrue(
+                    keys.containsKey(k),
+                    k + " missing; keys start " + List.copyOf(keys.keySet()).subList(0, 8));
+        }
+        assertEquals(122, keys.size()); // 62 parameters + 60 buffers, as torchvision's
+        // resnet18().state_dict()
+    }
+
+    @Test
+    void vggClassifierCanBeReplacedAndExtendedLikeTheCourse() {
+        Sequential vgg = (Sequential) Zoo.create("vgg11", 1000);
+        Sequential classifier = (Sequential) vgg.child("classifier");
+        classifier.addModule(
+                "add_linear",
+                new Linear(1000, 10)); // vgg16.classifier.add_module("add_linear", ...)
+        assertArrayEquals(new long[] {1, 10}, vgg.outputShape(new long[] {1, 3, 224, 224}));
+        Sequential vgg2 = (Sequential) Zoo.create("vgg11", 1000);
+        ((Sequential) vgg2.child("classifier"))
+                .set(6, new Linear(4096, 10)); // classifier[6] = Linear(4096, 10)
+        assertArrayEquals(new long[] {1, 10}, vgg2.outputShape(new long[] {1, 3, 224, 224}));
+        assertTrue(vgg2.stateEntries().containsKey("classifier.6.weight"));
+    }
+
+    @Test
+    void summaryListsLayersShapesAndCounts() {
+        String s = Summary.of(Zoo.create("cifarnet", 10), 1, 3, 32, 32);
+        assertTrue(s.contains("[1, 32, 32, 32]"), s);
+        assertTrue(s.contains("Total params: 145,578"), s);
+        assertTrue(s.contains("Linear(in_features=1024, out_features=64, bias=True)"), s);
+    }
+
+    @Test
+    void unknownModelNamesListTheKnownOnes() {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Zoo.create("resnet101", 10));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "unknown model 'resnet101'; known models: cifarnet, tudui, lenet5"),
+                e.getMessage());
+    }
+}
