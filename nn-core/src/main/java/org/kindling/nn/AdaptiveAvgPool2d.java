@@ -48,6 +48,13 @@ public class AdaptiveAvgPool2d extends Module {
     }
 
     @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.add("output_size", Module.pairJson(new int[] {outH, outW}));
+        return c;
+    }
+
+    @Override
     protected String describe() {
         return "AdaptiveAvgPool2d(output_size=(" + outH + ", " + outW + "))";
     }

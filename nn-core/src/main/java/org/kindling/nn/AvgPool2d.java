@@ -79,6 +79,17 @@ public class AvgPool2d extends Module {
     }
 
     @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.addProperty("kernel_size", kernel[0]);
+        c.addProperty("stride", stride[0]);
+        c.addProperty("padding", padding[0]);
+        c.addProperty("ceil_mode", ceilMode);
+        c.addProperty("count_include_pad", countIncludePad);
+        return c;
+    }
+
+    @Override
     protected String describe() {
         return "AvgPool2d(kernel_size="
                 + kernel[0]

@@ -125,6 +125,15 @@ public class BatchNorm2d extends Module {
     }
 
     @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.addProperty("num_features", features);
+        c.addProperty("eps", eps);
+        c.addProperty("momentum", momentum);
+        return c;
+    }
+
+    @Override
     protected String describe() {
         return "BatchNorm2d("
                 + features

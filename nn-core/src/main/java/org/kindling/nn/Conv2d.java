@@ -129,6 +129,25 @@ public class Conv2d extends Module {
     }
 
     @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.addProperty("in_channels", o.inChannels);
+        c.addProperty("out_channels", o.outChannels);
+        c.add("kernel_size", Module.pairJson(o.kernel));
+        c.add("stride", Module.pairJson(o.stride));
+        if (o.samePadding != null) {
+            c.addProperty("padding", o.samePadding);
+        } else {
+            c.add("padding", Module.pairJson(o.padding));
+        }
+        c.add("dilation", Module.pairJson(o.dilation));
+        c.addProperty("groups", o.groups);
+        c.addProperty("bias", o.bias);
+        c.addProperty("padding_mode", o.paddingMode.name().toLowerCase());
+        return c;
+    }
+
+    @Override
     protected String describe() {
         StringBuilder sb =
                 new StringBuilder("Conv2d(")

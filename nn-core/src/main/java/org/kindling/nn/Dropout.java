@@ -40,6 +40,13 @@ public class Dropout extends Module {
     }
 
     @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.addProperty("p", p);
+        return c;
+    }
+
+    @Override
     protected String describe() {
         return "Dropout(p=" + p + ", inplace=False)";
     }

@@ -45,6 +45,14 @@ public class Flatten extends Module {
     }
 
     @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.addProperty("start_dim", startDim);
+        c.addProperty("end_dim", endDim);
+        return c;
+    }
+
+    @Override
     protected String describe() {
         return "Flatten(start_dim=" + startDim + ", end_dim=" + endDim + ")";
     }

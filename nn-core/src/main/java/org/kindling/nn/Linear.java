@@ -66,6 +66,15 @@ public class Linear extends Module {
     }
 
     @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.addProperty("in_features", in);
+        c.addProperty("out_features", out);
+        c.addProperty("bias", bias != null);
+        return c;
+    }
+
+    @Override
     protected String describe() {
         return "Linear(in_features="
                 + in

@@ -137,6 +137,18 @@ public class MaxPool2d extends Module {
     }
 
     @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.add("kernel_size", Module.pairJson(kernel));
+        c.add("stride", Module.pairJson(stride));
+        c.add("padding", Module.pairJson(padding));
+        c.add("dilation", Module.pairJson(dilation));
+        c.addProperty("ceil_mode", ceilMode);
+        c.addProperty("return_indices", returnIndices);
+        return c;
+    }
+
+    @Override
     protected String describe() {
         return String.format(
                 "MaxPool2d(kernel_size=%s, stride=%s, padding=%s, dilation=%s, ceil_mode=%s)",

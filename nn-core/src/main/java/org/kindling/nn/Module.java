@@ -196,6 +196,28 @@ public abstract class Module {
     }
 
     /**
+     * The constructor arguments of this module as JSON with PyTorch's names (e.g. {@code
+     * in_channels}), from which {@link org.kindling.nn.io.ModuleSpecs} rebuilds it; empty for
+     * modules without arguments.
+     */
+    protected com.google.gson.JsonObject config() {
+        return new com.google.gson.JsonObject();
+    }
+
+    /** A (height, width) pair as a JSON array. */
+    protected static com.google.gson.JsonArray pairJson(int[] v) {
+        com.google.gson.JsonArray a = new com.google.gson.JsonArray();
+        a.add(v[0]);
+        a.add(v[1]);
+        return a;
+    }
+
+    /** The module's {@link #config()} (for the model archive). */
+    public final com.google.gson.JsonObject configJson() {
+        return config();
+    }
+
+    /**
      * One-line description of this module's own configuration, e.g. {@code
      * Linear(in_features=...)}.
      */

@@ -30,6 +30,13 @@ public class ReLU extends Module {
     }
 
     @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.addProperty("inplace", inplace);
+        return c;
+    }
+
+    @Override
     protected String describe() {
         return inplace ? "ReLU(inplace=True)" : "ReLU()";
     }

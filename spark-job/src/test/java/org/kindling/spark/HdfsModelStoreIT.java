@@ -119,6 +119,44 @@ class HdfsModelStoreIT {
         assertTrue(fs.getFileStatus(new org.apache.hadoop.fs.Path(params)).getLen() > 145_578 * 4);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {
+                "cifarnet",
+                "tudui",
+                "lenet5",
+                "alexnet",
+                "vgg11",
+                "vgg16",
+                "resnet18",
+                "resnet34",
+                "resnet50",
+                "resnet18_cifar"
+            })
+    void everyZooModelRoundTripsBothWaysOnHdfs(String name) throws Exception {
+        Configuration conf = LocalSpark.context().hadoopConfiguration();
+        Module m = org.kindling.nn.models.Zoo.create(name, 10);
+        long[] s = org.kindling.nn.models.Zoo.inputShape(name);
+        long size = Math.min(s[1], 64);
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(3);
+        INDArray x =
+                org.nd4j.linalg.factory.Nd4j.rand(
+                        org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, s[0], size, size);
+        m.eval();
+        INDArray expected = m.forward(x);
+        String whole = root + "/zoo/" + name + ".kindling";
+        String params = root + "/zoo/" + name + ".safetensors";
+        ModelStore.saveWhole(whole, conf, new ModelArchive(name, 10, m, null, Map.of()));
+        ModelStore.saveParameters(params, conf, m, Map.of());
+        assertEquals(
+                expected, ModelStore.loadWhole(whole, conf).model().eval().forward(x), "whole");
+        assertEquals(
+                expected,
+                ModelStore.loadParameters(params, conf, name, 10).eval().forward(x),
+                "params");
+        hdfs.getFileSystem().delete(new org.apache.hadoop.fs.Path(root + "/zoo"), true);
+    }
+
     static byte[] bytes(List<ImageRecord> recs) {
         byte[] out = new byte[recs.size() * Cifar10.RECORD_BYTES];
         for (int i = 0; i < recs.size(); i++) {

@@ -18,16 +18,16 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
 import org.kindling.nn.Module;
-import org.kindling.nn.models.Zoo;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The whole-model file: a zip with {@code model.json} (format version, architecture, input shape,
  * provenance), {@code parameters.safetensors} (the state_dict) and, when present, {@code
  * optimizer.safetensors} (the flat optimizer state). Loading checks the format and version and only
- * builds architectures known to {@link Zoo}; no class named by the file is ever instantiated.
+ * builds Kindling's own module types from the spec ({@link ModuleSpecs}); no class named by the
+ * file is ever loaded.
  *
- * @param architecture zoo name, e.g. {@code cifarnet}
+ * @param architecture a name for the architecture, e.g. the zoo name {@code cifarnet}
  * @param numClasses number of outputs
  * @param model the module with its parameters
  * @param optimizerState flat optimizer state, or null
@@ -49,12 +49,14 @@ public record ModelArchive(
     /** Writes the archive to {@code out} (which is not closed). */
     public void write(OutputStream out) throws IOException {
         ZipOutputStream zip = new ZipOutputStream(out);
+        zip.setLevel(java.util.zip.Deflater.NO_COMPRESSION); // float parameters do not compress
         JsonObject meta = new JsonObject();
         meta.addProperty("format", FORMAT);
         meta.addProperty("format_version", FORMAT_VERSION);
         JsonObject arch = new JsonObject();
-        arch.addProperty("zoo", architecture);
+        arch.addProperty("name", architecture);
         arch.addProperty("num_classes", numClasses);
+        arch.add("spec", ModuleSpecs.toJson(model));
         meta.add("architecture", arch);
         Gson gson =
                 new GsonBuilder()
@@ -122,7 +124,7 @@ public record ModelArchive(
                             + FORMAT
                             + "\"");
         }
-        int version = meta.get("format_version").getAsInt();
+        int version = meta.has("format_version") ? meta.get("format_version").getAsInt() : -1;
         if (version < 1 || version > FORMAT_VERSION) {
             throw new IOException(
                     source
@@ -132,14 +134,18 @@ public record ModelArchive(
                             + FORMAT_VERSION
                             + ")");
         }
-        JsonObject arch = meta.getAsJsonObject("architecture");
-        String name = arch.get("zoo").getAsString();
-        int classes = arch.get("num_classes").getAsInt();
+        String name;
+        int classes;
         Module model;
         try {
-            model = Zoo.create(name, classes);
+            JsonObject arch = meta.getAsJsonObject("architecture");
+            name = arch.get("name").getAsString();
+            classes = arch.get("num_classes").getAsInt();
+            model = ModuleSpecs.fromJson(arch.getAsJsonObject("spec"));
         } catch (IllegalArgumentException ex) {
-            throw new IOException(source + ": " + ex.getMessage());
+            throw new IOException(source + ": architecture spec: " + ex.getMessage());
+        } catch (RuntimeException ex) {
+            throw new IOException(source + ": model.json has no valid architecture (" + ex + ")");
         }
         byte[] params = entries.get("parameters.safetensors");
         if (params == null) {

@@ -19,6 +19,8 @@ public class BasicBlock extends Module {
     private final boolean bottleneck;
     private final int outChannels;
     private final int stride;
+    private final int inplanes;
+    private final int planes;
 
     /**
      * @param inplanes input channels
@@ -30,6 +32,8 @@ public class BasicBlock extends Module {
     public BasicBlock(int inplanes, int planes, int stride, boolean bottleneck) {
         this.bottleneck = bottleneck;
         this.stride = stride;
+        this.inplanes = inplanes;
+        this.planes = planes;
         this.outChannels = bottleneck ? planes * 4 : planes;
         if (bottleneck) {
             addModule("conv1", conv(inplanes, planes, 1, 1));
@@ -85,6 +89,16 @@ public class BasicBlock extends Module {
                     "block output " + Arrays.toString(s) + " has the wrong channels");
         }
         return s;
+    }
+
+    @Override
+    protected com.google.gson.JsonObject config() {
+        com.google.gson.JsonObject c = new com.google.gson.JsonObject();
+        c.addProperty("inplanes", inplanes);
+        c.addProperty("planes", planes);
+        c.addProperty("stride", stride);
+        c.addProperty("bottleneck", bottleneck);
+        return c;
     }
 
     @Override

@@ -11,8 +11,6 @@ import org.kindling.nn.Tensor;
  * CifarNet}.
  */
 public class Tudui extends Module {
-    private final Sequential model;
-
     /** A freshly initialised network with 10 classes. */
     public Tudui() {
         this(10);
@@ -20,23 +18,22 @@ public class Tudui extends Module {
 
     /** A freshly initialised network with {@code numClasses} outputs. */
     public Tudui(int numClasses) {
-        model = CifarNet.create(numClasses);
-        addModule("model", model);
+        addModule("model", CifarNet.create(numClasses));
     }
 
     /** The inner {@code Sequential}. */
     public Sequential model() {
-        return model;
+        return (Sequential) child("model");
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        return model.forward(x);
+        return child("model").forward(x);
     }
 
     @Override
     public long[] outputShape(long[] inputShape) {
-        return model.outputShape(inputShape);
+        return child("model").outputShape(inputShape);
     }
 
     @Override

@@ -24,10 +24,16 @@ public final class RoundResult implements Serializable {
 
     /** One worker's contribution. */
     static RoundResult of(
-            float[] params, float[] state, double lossSum, long batches, long examples) {
+            float[] params,
+            float[] state,
+            float[] buffers,
+            double lossSum,
+            long batches,
+            long examples) {
         RoundResult r = new RoundResult();
         r.params = toDouble(params);
         r.state = toDouble(state);
+        r.buffers = toDouble(buffers);
         r.lossSum = lossSum;
         r.batches = batches;
         r.examples = examples;

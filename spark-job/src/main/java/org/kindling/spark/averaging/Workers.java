@@ -80,7 +80,12 @@ public final class Workers {
         }
         return List.of(
                         RoundResult.of(
-                                t.parameters(), t.optimizerState(), loss, to - from, examples))
+                                t.parameters(),
+                                t.optimizerState(),
+                                t.buffers(),
+                                loss,
+                                to - from,
+                                examples))
                 .iterator();
     }
 
