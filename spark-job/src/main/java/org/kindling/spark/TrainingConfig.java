@@ -2,6 +2,7 @@ package org.kindling.spark;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,10 +14,13 @@ import java.util.Map;
  * @param batchSize mini-batch size per worker, >= 1
  * @param averagingFrequency k: mini-batches each worker trains between two averagings, >= 1
  * @param workers number of data partitions trained in parallel, >= 1
- * @param lr SGD learning rate, > 0
- * @param momentum SGD momentum, >= 0
+ * @param optimizer sgd, adam, adamw, rmsprop, adagrad or adadelta
+ * @param lr learning rate, > 0
+ * @param momentum momentum of sgd and rmsprop, >= 0
  * @param seed seed of initialisation and shuffling
  * @param threadsPerWorker ND4J/OpenMP threads per task, >= 1
+ * @param freeze parameter-name prefixes to freeze ({@code requires_grad=False}), e.g. {@code
+ *     features.}; empty for none
  */
 public record TrainingConfig(
         String model,
@@ -25,10 +29,12 @@ public record TrainingConfig(
         int batchSize,
         int averagingFrequency,
         int workers,
+        String optimizer,
         double lr,
         double momentum,
         long seed,
-        int threadsPerWorker)
+        int threadsPerWorker,
+        List<String> freeze)
         implements Serializable {
 
     /** Validates every value; messages name the parameter, the value and what was expected. */
@@ -42,6 +48,15 @@ public record TrainingConfig(
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("lr must be > 0 but was: " + lr);
         }
+        if (!org.kindling.nn.optim.Optimizers.NAMES.contains(optimizer)) {
+            throw new IllegalArgumentException(
+                    "optimizer must be one of "
+                            + org.kindling.nn.optim.Optimizers.NAMES
+                            + " but was: '"
+                            + optimizer
+                            + "'");
+        }
+        freeze = List.copyOf(freeze);
         if (!(momentum >= 0 && momentum < 1)) {
             throw new IllegalArgumentException("momentum must be in [0, 1) but was: " + momentum);
         }
@@ -62,11 +77,12 @@ public record TrainingConfig(
         m.put("batch_size", batchSize);
         m.put("averaging_frequency", averagingFrequency);
         m.put("workers", workers);
-        m.put("optimizer", "SGD");
+        m.put("optimizer", optimizer);
         m.put("lr", lr);
         m.put("momentum", momentum);
         m.put("seed", seed);
         m.put("threads_per_worker", threadsPerWorker);
+        m.put("freeze", freeze);
         return m;
     }
 }

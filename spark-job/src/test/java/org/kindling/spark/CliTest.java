@@ -65,7 +65,20 @@ class CliTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () -> new TrainingConfig("cifarnet", 10, 1, -3, 1, 1, 0.01, 0, 1, 1));
+                        () ->
+                                new TrainingConfig(
+                                        "cifarnet",
+                                        10,
+                                        1,
+                                        -3,
+                                        1,
+                                        1,
+                                        "sgd",
+                                        0.01,
+                                        0,
+                                        1,
+                                        1,
+                                        java.util.List.of()));
         assertEquals("batch-size must be >= 1 but was: -3", e.getMessage());
     }
 }

@@ -74,7 +74,8 @@ class HdfsModelStoreIT {
         String found = Cifar10.locate(root + "/datasets", sc.hadoopConfiguration(), false);
         assertEquals(dir, found);
 
-        TrainingConfig cfg = new TrainingConfig("cifarnet", 10, 1, 10, 2, 2, 0.01, 0.9, 3L, 1);
+        TrainingConfig cfg =
+                new TrainingConfig("cifarnet", 10, 1, 10, 2, 2, "sgd", 0.01, 0.9, 3L, 1, List.of());
         JavaRDD<ImageRecord> train = Cifar10.read(sc, found, Cifar10.Split.TRAIN).repartition(2);
         JavaRDD<ImageRecord> test = Cifar10.read(sc, found, Cifar10.Split.TEST);
         ParameterAveraging.Result r =

@@ -19,6 +19,7 @@ import org.kindling.nn.training.Trainer;
 import org.kindling.spark.averaging.EpochPlan;
 import org.kindling.spark.averaging.ParameterAveraging;
 import org.kindling.spark.averaging.TrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The averaging algorithm against single-machine training, not just the plumbing. */
@@ -27,7 +28,20 @@ class ParameterAveragingTest {
 
     static TrainingConfig config(
             int batch, int k, int workers, double lr, double momentum, int epochs) {
-        return new TrainingConfig("cifarnet", 10, epochs, batch, k, workers, lr, momentum, 11L, 1);
+        return config("sgd", batch, k, workers, lr, momentum, epochs, List.of());
+    }
+
+    static TrainingConfig config(
+            String opt,
+            int batch,
+            int k,
+            int workers,
+            double lr,
+            double momentum,
+            int epochs,
+            List<String> freeze) {
+        return new TrainingConfig(
+                "cifarnet", 10, epochs, batch, k, workers, opt, lr, momentum, 11L, 1, freeze);
     }
 
     static Batch batch(List<ImageRecord> recs, int[] idx) {
@@ -42,9 +56,16 @@ class ParameterAveragingTest {
         return org.kindling.spark.averaging.Workers.newTrainer(cfg);
     }
 
-    @Test
-    void oneWorkerOnSparkGivesTheSameParametersAsOneMachine() {
-        TrainingConfig cfg = config(16, 3, 1, 0.05, 0.9, 2);
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "sgd, 0.05, 0.9",
+        "adam, 0.001, 0",
+        "rmsprop, 0.001, 0.5",
+        "adagrad, 0.01, 0"
+    })
+    void oneWorkerOnSparkGivesTheSameParametersAsOneMachine(
+            String opt, double lr, double momentum) {
+        TrainingConfig cfg = config(opt, 16, 3, 1, lr, momentum, 2, List.of());
         List<ImageRecord> recs = Fixtures.records(120, 3);
         JavaRDD<ImageRecord> rdd = sc.parallelize(recs, 1);
         ParameterAveraging.Result spark =
@@ -137,6 +158,53 @@ class ParameterAveragingTest {
         assertTrue(
                 r.finalAccuracy() > 0.5,
                 "accuracy " + r.finalAccuracy() + ", epoch losses " + r.epochLoss());
+    }
+
+    @Test
+    void frozenLayersAreNotChangedBySparkTraining() {
+        TrainingConfig cfg = config("sgd", 8, 2, 2, 0.05, 0.9, 1, List.of("0.", "2."));
+        JavaRDD<ImageRecord> rdd = sc.parallelize(Fixtures.records(64, 4), 2);
+        Trainer start = freshTrainer(cfg);
+        INDArray before = start.model().namedParameters().get("2.weight").data().dup();
+        INDArray headBefore = start.model().namedParameters().get("8.weight").data().dup();
+        ParameterAveraging.Result r =
+                new ParameterAveraging(sc, cfg, new TrainingListener() {})
+                        .fit(
+                                new ImageDataset(
+                                        rdd,
+                                        null,
+                                        Cifar10.IMAGE_SHAPE,
+                                        10,
+                                        Fixtures.norm(),
+                                        "fixture"),
+                                start);
+        assertEquals(before, r.model().model().namedParameters().get("2.weight").data());
+        assertTrue(
+                maxChange(
+                                headBefore.ravel().toFloatVector(),
+                                r.model()
+                                        .model()
+                                        .namedParameters()
+                                        .get("8.weight")
+                                        .data()
+                                        .ravel()
+                                        .toFloatVector())
+                        > 1e-4);
+    }
+
+    @Test
+    void aFreezePrefixThatMatchesNothingIsRejected() {
+        IllegalArgumentException e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                freshTrainer(
+                                        config("sgd", 8, 1, 1, 0.1, 0, 1, List.of("features."))));
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "--freeze features. matches no parameter of cifarnet; parameters: [0.weight"),
+                e.getMessage());
     }
 
     static double maxChange(float[] a, float[] b) {

@@ -67,7 +67,8 @@ class StandaloneClusterIT {
                         // the launcher otherwise looks for a Spark source build to learn the Scala
                         // version
                         .set("spark.executorEnv.SPARK_SCALA_VERSION", "2.12");
-        TrainingConfig cfg = new TrainingConfig("cifarnet", 10, 1, 8, 2, 2, 0.05, 0.9, 5L, 1);
+        TrainingConfig cfg =
+                new TrainingConfig("cifarnet", 10, 1, 8, 2, 2, "sgd", 0.05, 0.9, 5L, 1, List.of());
         List<ImageRecord> recs = Fixtures.records(64, 9);
         float[] clusterParams;
         long executors;

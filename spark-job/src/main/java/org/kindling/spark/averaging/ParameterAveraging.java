@@ -50,6 +50,7 @@ public final class ParameterAveraging {
 
     /** Trains {@code model} (its parameters and optimizer state are the starting point). */
     public Result fit(ImageDataset data, Trainer model) {
+        Nd4jRuntime.init(cfg.threadsPerWorker());
         if (!java.util.Arrays.equals(model.inputShape(), data.imageShape())) {
             throw new IllegalArgumentException(
                     "model '"

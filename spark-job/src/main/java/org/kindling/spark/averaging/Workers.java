@@ -13,7 +13,7 @@ import org.kindling.nn.Module;
 import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.loss.CrossEntropyLoss;
 import org.kindling.nn.models.Zoo;
-import org.kindling.nn.optim.SGD;
+import org.kindling.nn.optim.Optimizers;
 import org.kindling.nn.training.Trainer;
 import org.kindling.spark.TrainingConfig;
 
@@ -28,14 +28,35 @@ public final class Workers {
 
     private Workers() {}
 
-    /** A new trainer for {@code cfg} (model from the zoo, cross-entropy, SGD). */
+    /**
+     * A new trainer for {@code cfg}: the zoo model with the frozen prefixes applied, cross-entropy
+     * and the configured optimizer.
+     *
+     * @throws IllegalArgumentException if a freeze prefix matches no parameter
+     */
     public static Trainer newTrainer(TrainingConfig cfg) {
         Module net = Zoo.create(cfg.model(), cfg.numClasses());
+        for (String prefix : cfg.freeze()) {
+            List<String> hits =
+                    net.namedParameters().keySet().stream()
+                            .filter(k -> k.startsWith(prefix))
+                            .toList();
+            if (hits.isEmpty()) {
+                throw new IllegalArgumentException(
+                        "--freeze "
+                                + prefix
+                                + " matches no parameter of "
+                                + cfg.model()
+                                + "; parameters: "
+                                + net.namedParameters().keySet());
+            }
+            hits.forEach(k -> net.namedParameters().get(k).requiresGrad(false));
+        }
         return new Trainer(
                 net,
                 Zoo.inputShape(cfg.model()),
                 new CrossEntropyLoss(),
-                new SGD(net, cfg.lr(), cfg.momentum()));
+                Optimizers.create(cfg.optimizer(), net, cfg.lr(), cfg.momentum()));
     }
 
     static Trainer cachedTrainer(TrainingConfig cfg) {

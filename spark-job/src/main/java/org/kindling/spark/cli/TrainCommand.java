@@ -2,7 +2,9 @@ package org.kindling.spark.cli;
 
 import java.io.PrintStream;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
@@ -10,11 +12,15 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.kindling.data.DataHome;
 import org.kindling.data.Datasets;
 import org.kindling.data.ImageDataset;
+import org.kindling.nn.Init;
 import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.io.ModelArchive;
+import org.kindling.nn.io.StateDict;
+import org.kindling.nn.training.Trainer;
 import org.kindling.spark.TrainingConfig;
 import org.kindling.spark.averaging.ConsoleProgress;
 import org.kindling.spark.averaging.ParameterAveraging;
+import org.kindling.spark.averaging.Workers;
 import org.kindling.spark.io.ModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,14 +93,44 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--lr",
             defaultValue = "0.01",
-            description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
+            description = "Learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
     @Option(
             names = "--momentum",
             defaultValue = "0",
-            description = "SGD momentum (default: ${DEFAULT-VALUE}).")
+            description = "Momentum of sgd and rmsprop (default: ${DEFAULT-VALUE}).")
     double momentum;
+
+    @Option(
+            names = "--optimizer",
+            defaultValue = "sgd",
+            description =
+                    "sgd, adam, adamw, rmsprop, adagrad or adadelta, with PyTorch's defaults (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(
+            names = "--freeze",
+            paramLabel = "PREFIX",
+            description =
+                    "Freeze (requires_grad=False) every parameter whose name starts with PREFIX, e.g. 'features.'; repeatable.")
+    List<String> freeze = new ArrayList<>();
+
+    @Option(
+            names = "--pretrained",
+            paramLabel = "URI",
+            description =
+                    "Start from these weights: a state_dict (.safetensors) or a whole model archive, any Hadoop URI; loaded by name.")
+    String pretrained;
+
+    @Option(
+            names = "--strict",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "With --pretrained: fail on missing or unexpected keys (default); --no-strict reports them like load_state_dict(strict=False).")
+    boolean strict;
 
     @Option(
             names = "--seed",
@@ -156,9 +192,36 @@ public final class TrainCommand implements Callable<Integer> {
             ImageDataset td = Datasets.load(sc, dataset, DataHome.resolve(data), w, limit);
             TrainingConfig cfg =
                     new TrainingConfig(
-                            arch, td.numClasses(), epochs, batchSize, k, w, lr, momentum, seed, t);
+                            arch,
+                            td.numClasses(),
+                            epochs,
+                            batchSize,
+                            k,
+                            w,
+                            optimizer,
+                            lr,
+                            momentum,
+                            seed,
+                            t,
+                            freeze);
+            Init.manualSeed(seed);
+            Trainer start = Workers.newTrainer(cfg);
+            if (pretrained != null) {
+                StateDict.LoadResult loaded =
+                        ModelStore.loadPretrained(
+                                start.model(), pretrained, sc.hadoopConfiguration(), strict);
+                out.println(
+                        "Loaded pretrained weights from "
+                                + pretrained
+                                + (strict
+                                        ? ""
+                                        : "; missing keys "
+                                                + loaded.missingKeys()
+                                                + ", unexpected keys "
+                                                + loaded.unexpectedKeys()));
+            }
             ParameterAveraging pa = new ParameterAveraging(sc, cfg, new ConsoleProgress(out, 10));
-            ParameterAveraging.Result r = pa.fit(td);
+            ParameterAveraging.Result r = pa.fit(td, start);
 
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("training", cfg.asMap());

@@ -88,6 +88,32 @@ public final class ModelStore {
         return model;
     }
 
+    /**
+     * Loads pretrained weights into {@code model} by name: from a safetensors state_dict or from a
+     * whole-model archive (detected from the content).
+     *
+     * @param strict if true, missing or unexpected keys fail; otherwise they are returned
+     * @throws IOException naming the file and every mismatched key or shape
+     */
+    public static StateDict.LoadResult loadPretrained(
+            Module model, String uri, Configuration conf, boolean strict) throws IOException {
+        java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> sd;
+        try (InputStream in = open(uri, conf)) {
+            in.mark(4);
+            boolean zip = in.read() == 'P' && in.read() == 'K';
+            in.reset();
+            sd =
+                    zip
+                            ? StateDict.of(ModelArchive.read(in, uri).model())
+                            : SafeTensors.read(in, uri).tensors();
+        }
+        try {
+            return StateDict.load(model, sd, strict);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(uri + ": " + e.getMessage(), e);
+        }
+    }
+
     private static InputStream open(String uri, Configuration conf) throws IOException {
         Path p = new Path(uri);
         return new BufferedInputStream(p.getFileSystem(conf).open(p));
