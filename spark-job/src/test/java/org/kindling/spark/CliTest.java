@@ -61,6 +61,77 @@ class CliTest {
     }
 
     @Test
+    void trainSaveParamsThenFineTuneFromThemWithAFrozenLayer(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path data =
+                java.nio.file.Paths.get(
+                        System.getProperty("kindling.shared", "../../shared"), "datasets");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isDirectory(data.resolve("cifar10")),
+                "real CIFAR-10 not found under " + data);
+        LocalSpark.context(); // the command reuses the running context, as in a notebook
+        String first = tmp.resolve("first.safetensors").toString();
+        assertEquals(
+                0,
+                KindlingCli.run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--limit",
+                        "96",
+                        "--batch-size",
+                        "32",
+                        "--workers",
+                        "2",
+                        "--save",
+                        "params",
+                        "--output",
+                        first));
+        String second = tmp.resolve("second.kindling").toString();
+        assertEquals(
+                0,
+                KindlingCli.run(
+                        "train",
+                        "--data",
+                        data.toString(),
+                        "--limit",
+                        "96",
+                        "--batch-size",
+                        "32",
+                        "--optimizer",
+                        "adam",
+                        "--lr",
+                        "0.001",
+                        "--pretrained",
+                        first,
+                        "--freeze",
+                        "0.",
+                        "--output",
+                        second));
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        org.kindling.nn.Module pre =
+                org.kindling.spark.io.ModelStore.loadParameters(first, conf, "cifarnet", 10);
+        org.kindling.nn.io.ModelArchive tuned =
+                org.kindling.spark.io.ModelStore.loadWhole(second, conf);
+        assertEquals(
+                pre.namedParameters().get("0.weight").data(),
+                tuned.model().namedParameters().get("0.weight").data());
+        assertTrue(
+                !pre.namedParameters()
+                        .get("2.weight")
+                        .data()
+                        .equals(tuned.model().namedParameters().get("2.weight").data()));
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, Object> training =
+                (java.util.Map<String, Object>) tuned.info().get("training");
+        assertEquals("adam", training.get("optimizer"));
+        assertEquals(java.util.List.of("0."), training.get("freeze"));
+        assertTrue(
+                LocalSpark.context().sc().isStopped() == false,
+                "a context the command did not create is left running");
+    }
+
+    @Test
     void aNegativeBatchSizeIsRejectedBeforeWorkStarts() {
         IllegalArgumentException e =
                 assertThrows(

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kindling.data.DataHome;
 import org.kindling.data.Datasets;
@@ -180,10 +181,17 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
-        boolean local = conf.get("spark.master").startsWith("local");
         String arch = model != null ? model : dataset.equals("mnist") ? "lenet5" : "cifarnet";
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            sc.setLogLevel("WARN");
+        // Reuse a running context (a notebook's, or a test's) and leave it running; else own one.
+        long requested = System.currentTimeMillis();
+        SparkContext context = SparkContext.getOrCreate(conf);
+        boolean owned = context.startTime() >= requested;
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(context);
+        try {
+            if (owned) {
+                sc.setLogLevel("WARN");
+            }
+            boolean local = sc.master().startsWith("local");
             int w = workers != null ? workers : local ? 1 : sc.defaultParallelism();
             int t =
                     threads != null
@@ -256,6 +264,10 @@ public final class TrainCommand implements Callable<Integer> {
             out.printf(
                     "Finished %d epoch(s) in %.1f s. Test accuracy %.2f%% on %s. Model (%s) written to %s%n",
                     epochs, r.seconds(), 100 * r.finalAccuracy(), td.source(), save, output);
+        } finally {
+            if (owned) {
+                sc.stop();
+            }
         }
         return 0;
     }
