@@ -3,6 +3,7 @@ package org.kindling.data;
 import java.util.Arrays;
 import org.apache.spark.api.java.JavaRDD;
 import org.kindling.data.batch.Normalization;
+import org.kindling.data.transforms.Transform;
 
 /**
  * A labelled image dataset ready for training: training and test records (the training RDD
@@ -15,6 +16,8 @@ import org.kindling.data.batch.Normalization;
  * @param numClasses labels are 0..numClasses-1
  * @param normalization applied to pixels scaled to [0, 1]
  * @param source where the data came from (for logs and provenance)
+ * @param trainTransform random augmentation applied to training records inside tasks (seeded per
+ *     epoch and partition), or null; it must keep the image shape
  */
 public record ImageDataset(
         JavaRDD<ImageRecord> train,
@@ -22,7 +25,8 @@ public record ImageDataset(
         long[] imageShape,
         int numClasses,
         Normalization normalization,
-        String source) {
+        String source,
+        Transform trainTransform) {
 
     /** Validates shape, class count and normalisation channels. */
     public ImageDataset {
@@ -34,6 +38,16 @@ public record ImageDataset(
         if (numClasses < 1) {
             throw new IllegalArgumentException("numClasses must be >= 1 but was: " + numClasses);
         }
+        if (trainTransform != null
+                && !Arrays.equals(trainTransform.outputShape(imageShape), imageShape)) {
+            throw new IllegalArgumentException(
+                    trainTransform
+                            + " changes the image shape "
+                            + Arrays.toString(imageShape)
+                            + " to "
+                            + Arrays.toString(trainTransform.outputShape(imageShape))
+                            + "; training transforms must keep it (resize when reading the data)");
+        }
         if (normalization.channels() != imageShape[0]) {
             throw new IllegalArgumentException(
                     normalization
@@ -44,8 +58,25 @@ public record ImageDataset(
         }
     }
 
+    /** A dataset without training transforms. */
+    public ImageDataset(
+            JavaRDD<ImageRecord> train,
+            JavaRDD<ImageRecord> test,
+            long[] imageShape,
+            int numClasses,
+            Normalization normalization,
+            String source) {
+        this(train, test, imageShape, numClasses, normalization, source, null);
+    }
+
     /** The same dataset with another training RDD (e.g. repartitioned). */
     public ImageDataset withTrain(JavaRDD<ImageRecord> newTrain) {
-        return new ImageDataset(newTrain, test, imageShape, numClasses, normalization, source);
+        return new ImageDataset(
+                newTrain, test, imageShape, numClasses, normalization, source, trainTransform);
+    }
+
+    /** The same dataset with a training augmentation. */
+    public ImageDataset withTrainTransform(Transform t) {
+        return new ImageDataset(train, test, imageShape, numClasses, normalization, source, t);
     }
 }

@@ -43,6 +43,16 @@ public final class Normalization implements Serializable {
         return new Normalization(m, s);
     }
 
+    /** Per-channel means (a copy). */
+    public float[] mean() {
+        return mean.clone();
+    }
+
+    /** Per-channel standard deviations (a copy). */
+    public float[] std() {
+        return std.clone();
+    }
+
     /** Number of channels. */
     public int channels() {
         return mean.length;

@@ -10,6 +10,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Normalization;
+import org.kindling.data.transforms.Transform;
 import org.kindling.nn.Init;
 import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.training.Trainer;
@@ -101,6 +102,8 @@ public final class ParameterAveraging {
         settings.put("rounds_per_epoch", rounds);
         settings.put("parameters", model.numParameters());
         settings.put("normalization", data.normalization());
+        settings.put(
+                "augmentation", data.trainTransform() == null ? "none" : data.trainTransform());
         settings.put("nd4j", Nd4jRuntime.describe());
         listener.onStart(settings);
 
@@ -109,6 +112,7 @@ public final class ParameterAveraging {
         float[] buffers = model.buffers();
         long[] shape = data.imageShape();
         Normalization norm = data.normalization();
+        Transform augment = data.trainTransform();
         List<Double> epochLoss = new ArrayList<>();
         List<Double> accuracy = new ArrayList<>();
         for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
@@ -125,7 +129,15 @@ public final class ParameterAveraging {
                         train.mapPartitionsWithIndex(
                                         (pi, it) ->
                                                 Workers.trainRound(
-                                                        pi, it, c, shape, norm, bc.value(), e, r),
+                                                        pi,
+                                                        it,
+                                                        c,
+                                                        shape,
+                                                        norm,
+                                                        augment,
+                                                        bc.value(),
+                                                        e,
+                                                        r),
                                         true)
                                 .treeAggregate(
                                         RoundResult.zero(), RoundResult::merge, RoundResult::merge);

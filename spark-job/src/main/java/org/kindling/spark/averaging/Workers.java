@@ -6,9 +6,11 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Batch;
 import org.kindling.data.batch.Normalization;
+import org.kindling.data.transforms.Transform;
 import org.kindling.nn.Module;
 import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.loss.CrossEntropyLoss;
@@ -71,6 +73,7 @@ public final class Workers {
             TrainingConfig cfg,
             long[] imageShape,
             Normalization norm,
+            Transform transform,
             float[][] state,
             int epoch,
             int round) {
@@ -88,14 +91,15 @@ public final class Workers {
         t.setBuffers(state[2]);
         double loss = 0;
         long examples = 0;
+        SplittableRandom rnd =
+                new SplittableRandom(
+                        cfg.seed() * 1_000_003L + epoch * 10_007L + partition * 101L + round);
         for (int b = from; b < to; b++) {
-            Batch batch =
-                    Batch.of(
-                            select(recs, batches.get(b)),
-                            imageShape,
-                            norm,
-                            cfg.numClasses(),
-                            false);
+            List<ImageRecord> chosen = select(recs, batches.get(b));
+            if (transform != null) {
+                chosen.replaceAll(r -> transform.apply(r, imageShape, rnd));
+            }
+            Batch batch = Batch.of(chosen, imageShape, norm, cfg.numClasses(), false);
             loss += t.step(batch.features(), batch.labels());
             examples += batch.size();
         }

@@ -13,6 +13,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.kindling.data.DataHome;
 import org.kindling.data.Datasets;
 import org.kindling.data.ImageDataset;
+import org.kindling.data.transforms.RandomCrop;
+import org.kindling.data.transforms.RandomHorizontalFlip;
+import org.kindling.data.transforms.Transform;
 import org.kindling.nn.Init;
 import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.io.ModelArchive;
@@ -160,6 +163,12 @@ public final class TrainCommand implements Callable<Integer> {
     String save;
 
     @Option(
+            names = "--augment",
+            description =
+                    "Augment training images with RandomCrop(size, padding=4) and RandomHorizontalFlip(), seeded per epoch and partition.")
+    boolean augment;
+
+    @Option(
             names = "--limit",
             paramLabel = "N",
             description = "Use only the first N training records (quick runs).")
@@ -198,6 +207,15 @@ public final class TrainCommand implements Callable<Integer> {
                             ? threads
                             : local ? Nd4jRuntime.threadsFor(w) : conf.getInt("spark.task.cpus", 1);
             ImageDataset td = Datasets.load(sc, dataset, DataHome.resolve(data), w, limit);
+            if (augment) {
+                int size = (int) td.imageShape()[1];
+                td =
+                        td.withTrainTransform(
+                                Transform.compose(
+                                        List.of(
+                                                new RandomCrop(size, 4),
+                                                new RandomHorizontalFlip())));
+            }
             TrainingConfig cfg =
                     new TrainingConfig(
                             arch,
