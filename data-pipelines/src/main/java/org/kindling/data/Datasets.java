@@ -1,39 +1,76 @@
 package org.kindling.data;
 
 import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.cifar.Cifar10;
+import org.kindling.data.folder.ImageFolder;
 import org.kindling.data.mnist.Mnist;
 
 /** Datasets by name, the one place the command line turns {@code --dataset NAME} into data. */
 public final class Datasets {
     /** Known dataset names. */
-    public static final List<String> NAMES = List.of("cifar10", "mnist");
+    public static final List<String> NAMES = List.of("cifar10", "mnist", "folder");
 
     private Datasets() {}
 
     /**
-     * Loads a dataset from a data home, validates it, and partitions the training set into {@code
-     * partitions} partitions (both splits cached in memory).
+     * What to load.
      *
+     * @param name cifar10, mnist or folder
+     * @param home data home (cifar10, mnist) or the image tree (folder); local path or Hadoop URI
+     * @param partitions training partitions (one per worker)
      * @param limit use only the first {@code limit} training records, or null for all
+     * @param imageSize folder: resize images to imageSize x imageSize (0: keep, all must agree)
+     * @param channels folder: 3 (RGB) or 1 (grayscale)
+     * @param policy what to do with bad records (folder images)
+     * @param parquetCache folder: read decoded images from / write them to this Parquet path, or
+     *     null
+     * @param holdout folder without train/ and test/: fraction held out for testing
+     * @param seed folder: seed of the hold-out split
+     */
+    public record Request(
+            String name,
+            String home,
+            int partitions,
+            Integer limit,
+            int imageSize,
+            int channels,
+            BadInput.Policy policy,
+            String parquetCache,
+            double holdout,
+            long seed) {
+        /** The defaults for a named dataset under {@code home}. */
+        public static Request of(String name, String home, int partitions) {
+            return new Request(
+                    name, home, partitions, null, 0, 3, BadInput.Policy.FAIL, null, 0.2, 42);
+        }
+    }
+
+    /**
+     * Loads a dataset, validates it, and partitions the training set into one partition per worker
+     * (both splits cached in memory).
+     *
      * @throws IllegalArgumentException for an unknown name or missing/malformed files
      */
-    public static ImageDataset load(
-            JavaSparkContext sc, String name, String home, int partitions, Integer limit) {
+    public static ImageDataset load(JavaSparkContext sc, Request q) {
         JavaRDD<ImageRecord> train;
         JavaRDD<ImageRecord> test;
         long[] shape;
         int classes;
         Normalization norm;
         String source;
-        switch (name) {
+        switch (q.name()) {
             case "cifar10":
                 {
-                    String dir = Cifar10.locate(home, sc.hadoopConfiguration(), true);
+                    String dir = Cifar10.locate(q.home(), sc.hadoopConfiguration(), true);
                     train = Cifar10.read(sc, dir, Cifar10.Split.TRAIN);
                     test = Cifar10.read(sc, dir, Cifar10.Split.TEST);
                     shape = Cifar10.IMAGE_SHAPE;
@@ -44,29 +81,111 @@ public final class Datasets {
                 }
             case "mnist":
                 {
-                    String dir = Mnist.locate(home, sc.hadoopConfiguration());
-                    train = Mnist.read(sc, dir, Mnist.Split.TRAIN, partitions);
-                    test = Mnist.read(sc, dir, Mnist.Split.TEST, partitions);
+                    String dir = Mnist.locate(q.home(), sc.hadoopConfiguration());
+                    train = Mnist.read(sc, dir, Mnist.Split.TRAIN, q.partitions());
+                    test = Mnist.read(sc, dir, Mnist.Split.TEST, q.partitions());
                     shape = Mnist.IMAGE_SHAPE;
                     classes = Mnist.NUM_CLASSES;
                     norm = new Normalization(Mnist.TRAIN_MEAN, Mnist.TRAIN_STD);
                     source = dir + " (test: t10k)";
                     break;
                 }
+            case "folder":
+                {
+                    SparkSession spark = ImageFolder.session(sc);
+                    BadInput.Report report = new BadInput.Report(sc, "folder");
+                    boolean split =
+                            exists(sc, q.home() + "/train") && exists(sc, q.home() + "/test");
+                    Dataset<Row> trainDf =
+                            folderFrame(
+                                    spark,
+                                    split ? q.home() + "/train" : q.home(),
+                                    q,
+                                    report,
+                                    "train");
+                    Dataset<Row> testDf;
+                    if (split) {
+                        testDf = folderFrame(spark, q.home() + "/test", q, report, "test");
+                    } else {
+                        Dataset<Row>[] parts =
+                                trainDf.randomSplit(
+                                        new double[] {1 - q.holdout(), q.holdout()}, q.seed());
+                        trainDf = parts[0];
+                        testDf = parts[1];
+                    }
+                    Row first = trainDf.select("height", "width", "channels").first();
+                    shape = new long[] {first.getInt(2), first.getInt(0), first.getInt(1)};
+                    List<String> names =
+                            ImageFolder.classes(
+                                    split ? q.home() + "/train" : q.home(),
+                                    sc.hadoopConfiguration());
+                    classes = names.size();
+                    train = ImageFrames.toRecords(trainDf, shape);
+                    test = ImageFrames.toRecords(testDf, shape);
+                    norm = ChannelStatistics.of(train, (int) shape[0]);
+                    source =
+                            q.home()
+                                    + " ("
+                                    + classes
+                                    + " classes "
+                                    + names
+                                    + (split
+                                            ? ", train/ and test/"
+                                            : ", " + q.holdout() + " held out")
+                                    + ")";
+                    if (!report.perFile().isEmpty()) {
+                        source += ", skipped " + report.perFile();
+                    }
+                    break;
+                }
             default:
                 throw new IllegalArgumentException(
                         "unknown dataset '"
-                                + name
+                                + q.name()
                                 + "'; known datasets: "
                                 + String.join(", ", NAMES));
         }
-        if (limit != null) {
-            train = sc.parallelize(train.take(limit), partitions);
-            source += " (first " + limit + " training records)";
+        if (q.limit() != null) {
+            train = sc.parallelize(train.take(q.limit()), q.partitions());
+            source += " (first " + q.limit() + " training records)";
         }
         // Repartitioning also keeps driver-parallelised records out of every later task's closure.
-        train = train.repartition(partitions).persist(StorageLevel.MEMORY_ONLY());
-        test = test.repartition(partitions).persist(StorageLevel.MEMORY_ONLY());
+        train = train.repartition(q.partitions()).persist(StorageLevel.MEMORY_ONLY());
+        test = test.repartition(q.partitions()).persist(StorageLevel.MEMORY_ONLY());
         return new ImageDataset(train, test, shape, classes, norm, source);
+    }
+
+    private static Dataset<Row> folderFrame(
+            SparkSession spark, String root, Request q, BadInput.Report report, String part) {
+        String cache = q.parquetCache() == null ? null : q.parquetCache() + "/" + part;
+        if (cache != null
+                && exists(JavaSparkContext.fromSparkContext(spark.sparkContext()), cache)) {
+            return ImageFrames.readParquet(spark, cache);
+        }
+        Dataset<Row> df =
+                ImageFolder.read(
+                        spark,
+                        root,
+                        q.imageSize(),
+                        q.imageSize(),
+                        q.channels(),
+                        q.policy(),
+                        report);
+        if (cache != null) {
+            ImageFrames.writeParquet(df, cache);
+            return ImageFrames.readParquet(spark, cache);
+        }
+        return df.persist(StorageLevel.MEMORY_ONLY());
+    }
+
+    private static boolean exists(JavaSparkContext sc, String path) {
+        try {
+            Path p = new Path(path);
+            FileSystem fs = p.getFileSystem(sc.hadoopConfiguration());
+            return fs.exists(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(
+                    "cannot look at " + path + ": " + e.getMessage(), e);
+        }
     }
 }

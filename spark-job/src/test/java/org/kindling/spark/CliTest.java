@@ -132,6 +132,77 @@ class CliTest {
     }
 
     @Test
+    void trainsOnAnImageFolderResizingItsImages(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.util.Random rnd = new java.util.Random(1);
+        int[] colors = {0xE02020, 0x20E020, 0x2020E0};
+        String[] names = {"red", "green", "blue"};
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < 40; i++) {
+                java.awt.image.BufferedImage img =
+                        new java.awt.image.BufferedImage(
+                                16, 16, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 16; y++) {
+                    for (int x = 0; x < 16; x++) {
+                        int noise = rnd.nextInt(60);
+                        int r = Math.min(255, ((colors[c] >> 16) & 0xFF) / 2 + noise);
+                        int g = Math.min(255, ((colors[c] >> 8) & 0xFF) / 2 + noise);
+                        int b = Math.min(255, (colors[c] & 0xFF) / 2 + noise);
+                        img.setRGB(x, y, (r << 16) | (g << 8) | b);
+                    }
+                }
+                java.nio.file.Path f = tmp.resolve("images/" + names[c] + "/" + i + ".png");
+                java.nio.file.Files.createDirectories(f.getParent());
+                javax.imageio.ImageIO.write(img, "png", f.toFile());
+            }
+        }
+        java.nio.file.Files.write(tmp.resolve("images/red/broken.jpg"), new byte[] {9, 9, 9});
+        LocalSpark.context();
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        int code;
+        try {
+            code =
+                    KindlingCli.run(
+                            "train",
+                            "--dataset",
+                            "folder",
+                            "--data",
+                            tmp.resolve("images").toString(),
+                            "--image-size",
+                            "32",
+                            "--bad-input",
+                            "skip",
+                            "--epochs",
+                            "3",
+                            "--batch-size",
+                            "16",
+                            "--optimizer",
+                            "adam",
+                            "--lr",
+                            "0.001",
+                            "--parquet-cache",
+                            tmp.resolve("cache").toString(),
+                            "--output",
+                            tmp.resolve("m.kindling").toString());
+        } finally {
+            System.setOut(old);
+        }
+        String log = buf.toString();
+        assertEquals(0, code, log);
+        assertTrue(log.contains("3 classes [blue, green, red]"), log);
+        assertTrue(log.contains("broken.jpg=1"), log);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("Test accuracy ([0-9.]+)%").matcher(log);
+        assertTrue(m.find(), log);
+        assertTrue(Double.parseDouble(m.group(1)) > 60, log);
+        assertTrue(
+                java.nio.file.Files.isDirectory(tmp.resolve("cache/train")),
+                "decoded images were cached as Parquet");
+    }
+
+    @Test
     void aNegativeBatchSizeIsRejectedBeforeWorkStarts() {
         IllegalArgumentException e =
                 assertThrows(

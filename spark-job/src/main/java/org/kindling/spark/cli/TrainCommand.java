@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.kindling.data.BadInput;
 import org.kindling.data.DataHome;
 import org.kindling.data.Datasets;
 import org.kindling.data.ImageDataset;
@@ -54,7 +55,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--dataset",
             defaultValue = "cifar10",
-            description = "cifar10 or mnist (default: ${DEFAULT-VALUE}).")
+            description =
+                    "cifar10, mnist or folder (an image tree root/<class>/<image>) (default: ${DEFAULT-VALUE}).")
     String dataset;
 
     @Option(
@@ -163,6 +165,41 @@ public final class TrainCommand implements Callable<Integer> {
     String save;
 
     @Option(
+            names = "--image-size",
+            defaultValue = "0",
+            description =
+                    "folder: resize images to SIZE x SIZE (0 = keep; then all images must have one size).")
+    int imageSize;
+
+    @Option(
+            names = "--channels",
+            defaultValue = "3",
+            description = "folder: 3 (RGB) or 1 (grayscale) (default: ${DEFAULT-VALUE}).")
+    int channels;
+
+    @Option(
+            names = "--bad-input",
+            defaultValue = "fail",
+            paramLabel = "fail|skip",
+            description =
+                    "folder: fail on an undecodable image (default), or skip it and report the count per file.")
+    String badInput;
+
+    @Option(
+            names = "--parquet-cache",
+            paramLabel = "URI",
+            description =
+                    "folder: keep decoded images as Parquet here and reuse them in later runs.")
+    String parquetCache;
+
+    @Option(
+            names = "--holdout",
+            defaultValue = "0.2",
+            description =
+                    "folder without train/ and test/: fraction held out for testing (default: ${DEFAULT-VALUE}).")
+    double holdout;
+
+    @Option(
             names = "--augment",
             description =
                     "Augment training images with RandomCrop(size, padding=4) and RandomHorizontalFlip(), seeded per epoch and partition.")
@@ -190,7 +227,12 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
-        String arch = model != null ? model : dataset.equals("mnist") ? "lenet5" : "cifarnet";
+        String arch =
+                model != null
+                        ? model
+                        : dataset.equals("mnist") || (dataset.equals("folder") && channels == 1)
+                                ? "lenet5"
+                                : "cifarnet";
         // Reuse a running context (a notebook's, or a test's) and leave it running; else own one.
         long requested = System.currentTimeMillis();
         SparkContext context = SparkContext.getOrCreate(conf);
@@ -206,7 +248,25 @@ public final class TrainCommand implements Callable<Integer> {
                     threads != null
                             ? threads
                             : local ? Nd4jRuntime.threadsFor(w) : conf.getInt("spark.task.cpus", 1);
-            ImageDataset td = Datasets.load(sc, dataset, DataHome.resolve(data), w, limit);
+            String home = dataset.equals("folder") && data == null ? null : DataHome.resolve(data);
+            if (home == null) {
+                throw new IllegalArgumentException(
+                        "--dataset folder needs --data ROOT (root/<class>/<images>, or root/train and root/test)");
+            }
+            ImageDataset td =
+                    Datasets.load(
+                            sc,
+                            new Datasets.Request(
+                                    dataset,
+                                    home,
+                                    w,
+                                    limit,
+                                    imageSize,
+                                    channels,
+                                    BadInput.Policy.parse(badInput),
+                                    parquetCache,
+                                    holdout,
+                                    seed));
             if (augment) {
                 int size = (int) td.imageShape()[1];
                 td =
