@@ -11,13 +11,15 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.storage.StorageLevel;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.cifar.Cifar10;
+import org.kindling.data.cifar.CifarBinary;
+import org.kindling.data.cifar.CifarFormat;
 import org.kindling.data.folder.ImageFolder;
 import org.kindling.data.mnist.Mnist;
 
 /** Datasets by name, the one place the command line turns {@code --dataset NAME} into data. */
 public final class Datasets {
     /** Known dataset names. */
-    public static final List<String> NAMES = List.of("cifar10", "mnist", "folder");
+    public static final List<String> NAMES = List.of("cifar10", "cifar100", "mnist", "folder");
 
     private Datasets() {}
 
@@ -30,7 +32,7 @@ public final class Datasets {
      * @param limit use only the first {@code limit} training records, or null for all
      * @param imageSize folder: resize images to imageSize x imageSize (0: keep, all must agree)
      * @param channels folder: 3 (RGB) or 1 (grayscale)
-     * @param policy what to do with bad records (folder images)
+     * @param policy what to do with bad records (undecodable images, labels out of range)
      * @param parquetCache folder: read decoded images from / write them to this Parquet path, or
      *     null
      * @param holdout folder without train/ and test/: fraction held out for testing
@@ -69,14 +71,31 @@ public final class Datasets {
         String source;
         switch (q.name()) {
             case "cifar10":
+            case "cifar100":
                 {
-                    String dir = Cifar10.locate(q.home(), sc.hadoopConfiguration(), true);
-                    train = Cifar10.read(sc, dir, Cifar10.Split.TRAIN);
-                    test = Cifar10.read(sc, dir, Cifar10.Split.TEST);
+                    boolean ten = q.name().equals("cifar10");
+                    CifarFormat f = ten ? CifarFormat.CIFAR10 : CifarFormat.CIFAR100_FINE;
+                    BadInput.Report report = new BadInput.Report(sc, q.name());
+                    String dir = CifarBinary.locate(f, q.home(), sc.hadoopConfiguration(), true);
+                    // Cached before any action, so each skipped record is counted once.
+                    train =
+                            CifarBinary.read(sc, f, dir, true, q.policy(), report)
+                                    .persist(StorageLevel.MEMORY_ONLY());
+                    test =
+                            CifarBinary.read(sc, f, dir, false, q.policy(), report)
+                                    .persist(StorageLevel.MEMORY_ONLY());
                     shape = Cifar10.IMAGE_SHAPE;
-                    classes = Cifar10.NUM_CLASSES;
-                    norm = new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD);
-                    source = dir + " (test: test_batch.bin)";
+                    classes = f.numClasses();
+                    norm =
+                            ten
+                                    ? new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD)
+                                    : ChannelStatistics.of(train, 3);
+                    source = dir + " (test: " + String.join(", ", f.testFiles()) + ")";
+                    if (q.policy() == BadInput.Policy.SKIP) {
+                        long kept = train.count() + test.count();
+                        source +=
+                                ", " + kept + " records kept, skipped per file " + report.perFile();
+                    }
                     break;
                 }
             case "mnist":

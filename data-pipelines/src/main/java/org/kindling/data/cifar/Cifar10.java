@@ -1,20 +1,10 @@
 package org.kindling.data.cifar;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.kindling.data.Download;
+import org.kindling.data.BadInput;
 import org.kindling.data.ImageRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +88,8 @@ public final class Cifar10 {
     /**
      * Finds the {@code cifar-10-batches-bin} folder for a data home: {@code HOME/cifar10/FOLDER},
      * {@code HOME/FOLDER}, or {@code HOME} itself. If none exists and the home is on the local file
-     * system, downloads and unpacks the official archive into {@code HOME/cifar10}.
+     * system, downloads the official archive into {@code HOME/cifar10}, checks its MD5 and unpacks
+     * it.
      *
      * @param home a local path or Hadoop URI
      * @param download whether a missing local dataset may be downloaded
@@ -106,41 +97,7 @@ public final class Cifar10 {
      * @throws IllegalArgumentException naming every place looked at, if the dataset is not found
      */
     public static String locate(String home, Configuration conf, boolean download) {
-        List<String> candidates = List.of(home + "/cifar10/" + FOLDER, home + "/" + FOLDER, home);
-        try {
-            for (String c : candidates) {
-                org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(c);
-                FileSystem fs = p.getFileSystem(conf);
-                if (fs.exists(new org.apache.hadoop.fs.Path(p, Split.TRAIN.files().get(0)))) {
-                    return fs.makeQualified(p).toString();
-                }
-            }
-            URI uri = new org.apache.hadoop.fs.Path(home).toUri();
-            boolean local = uri.getScheme() == null || "file".equals(uri.getScheme());
-            if (download && local) {
-                Path dir = Paths.get(uri.getPath()).resolve("cifar10");
-                Path archive = dir.resolve("cifar-10-binary.tar.gz");
-                if (!Files.exists(archive) || !MD5.equals(Download.md5(archive))) {
-                    Download.fetch(URL, MD5, archive);
-                }
-                Download.untarGz(archive, dir);
-                log.info("CIFAR-10 unpacked into {}", dir.resolve(FOLDER));
-                return dir.resolve(FOLDER).toUri().toString();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(
-                    "cannot look for CIFAR-10 under " + home + ": " + e.getMessage(), e);
-        }
-        throw new IllegalArgumentException(
-                "CIFAR-10 not found: none of "
-                        + candidates
-                        + " contains "
-                        + Split.TRAIN.files().get(0)
-                        + ". Expected the official binary layout ("
-                        + FOLDER
-                        + "/data_batch_1.bin .. data_batch_5.bin, test_batch.bin); set --data or "
-                        + org.kindling.data.DataHome.ENV
-                        + " to its location.");
+        return CifarBinary.locate(CifarFormat.CIFAR10, home, conf, download);
     }
 
     /**
@@ -150,75 +107,20 @@ public final class Cifar10 {
      * @throws IllegalArgumentException naming the file, its size and what was expected
      */
     public static long validate(String dir, Split split, Configuration conf) {
-        long total = 0;
-        for (String name : split.files()) {
-            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir, name);
-            try {
-                FileSystem fs = p.getFileSystem(conf);
-                if (!fs.exists(p)) {
-                    throw new IllegalArgumentException(
-                            "CIFAR-10 file "
-                                    + p
-                                    + " is missing; expected the files "
-                                    + split.files()
-                                    + " in "
-                                    + dir);
-                }
-                FileStatus st = fs.getFileStatus(p);
-                if (st.getLen() == 0 || st.getLen() % RECORD_BYTES != 0) {
-                    throw new IllegalArgumentException(
-                            "CIFAR-10 file "
-                                    + p
-                                    + " has "
-                                    + st.getLen()
-                                    + " bytes, which is not a positive multiple of the "
-                                    + RECORD_BYTES
-                                    + "-byte record (1 label byte + "
-                                    + IMAGE_BYTES
-                                    + " pixel bytes); the file is truncated or not CIFAR-10");
-                }
-                total += st.getLen() / RECORD_BYTES;
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
-            }
-        }
-        return total;
+        return CifarBinary.validate(CifarFormat.CIFAR10, dir, split == Split.TRAIN, conf);
     }
 
     /**
      * Reads a split as an RDD of records with Spark's fixed-length binary-record input. Files are
-     * validated first; a label byte outside 0-9 fails the job with the file and value.
+     * validated first; a label byte outside 0-9 fails the job with the file, record and value.
      */
     public static JavaRDD<ImageRecord> read(JavaSparkContext sc, String dir, Split split) {
-        validate(dir, split, sc.hadoopConfiguration());
-        List<JavaRDD<ImageRecord>> parts = new ArrayList<>();
-        for (String name : split.files()) {
-            String path = new org.apache.hadoop.fs.Path(dir, name).toString();
-            parts.add(sc.binaryRecords(path, RECORD_BYTES).map(bytes -> parse(bytes, path)));
-        }
-        JavaRDD<ImageRecord> all = parts.get(0);
-        for (int i = 1; i < parts.size(); i++) {
-            all = all.union(parts.get(i));
-        }
-        return all;
+        return CifarBinary.read(
+                sc, CifarFormat.CIFAR10, dir, split == Split.TRAIN, BadInput.Policy.FAIL, null);
     }
 
     /** Parses one 3073-byte record; {@code source} names the file in errors. */
     public static ImageRecord parse(byte[] record, String source) {
-        if (record.length != RECORD_BYTES) {
-            throw new IllegalArgumentException(
-                    "CIFAR-10 record in "
-                            + source
-                            + " has "
-                            + record.length
-                            + " bytes, expected "
-                            + RECORD_BYTES);
-        }
-        int label = record[0] & 0xFF;
-        if (label >= NUM_CLASSES) {
-            throw new IllegalArgumentException(
-                    "CIFAR-10 record in " + source + " has label byte " + label + ", expected 0-9");
-        }
-        return new ImageRecord(label, Arrays.copyOfRange(record, 1, RECORD_BYTES));
+        return CifarBinary.parse(CifarFormat.CIFAR10, record, source);
     }
 }

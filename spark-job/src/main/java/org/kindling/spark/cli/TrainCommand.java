@@ -56,7 +56,7 @@ public final class TrainCommand implements Callable<Integer> {
             names = "--dataset",
             defaultValue = "cifar10",
             description =
-                    "cifar10, mnist or folder (an image tree root/<class>/<image>) (default: ${DEFAULT-VALUE}).")
+                    "cifar10, cifar100 (fine labels), mnist (also Fashion-MNIST/KMNIST files) or folder (an image tree root/<class>/<image>) (default: ${DEFAULT-VALUE}).")
     String dataset;
 
     @Option(
@@ -182,7 +182,7 @@ public final class TrainCommand implements Callable<Integer> {
             defaultValue = "fail",
             paramLabel = "fail|skip",
             description =
-                    "folder: fail on an undecodable image (default), or skip it and report the count per file.")
+                    "fail on a bad record (undecodable image, label out of range; the default), or skip it and report the count per file.")
     String badInput;
 
     @Option(

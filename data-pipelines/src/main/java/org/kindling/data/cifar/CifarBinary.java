@@ -1,0 +1,190 @@
+package org.kindling.data.cifar;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.kindling.data.BadInput;
+import org.kindling.data.DataHome;
+import org.kindling.data.Download;
+import org.kindling.data.ImageRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Locating, validating and reading the CIFAR binary layouts ({@link CifarFormat}) into RDDs. */
+public final class CifarBinary {
+    private static final Logger log = LoggerFactory.getLogger(CifarBinary.class);
+
+    private CifarBinary() {}
+
+    /**
+     * The data folder for a home: {@code HOME/<subdir>/<folder>}, {@code HOME/<folder>} or {@code
+     * HOME}; downloads the official archive into {@code HOME/<subdir>} when missing locally.
+     */
+    public static String locate(CifarFormat f, String home, Configuration conf, boolean download) {
+        List<String> candidates =
+                List.of(home + "/" + f.subdir() + "/" + f.folder(), home + "/" + f.folder(), home);
+        try {
+            for (String c : candidates) {
+                org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(c);
+                FileSystem fs = p.getFileSystem(conf);
+                if (fs.exists(new org.apache.hadoop.fs.Path(p, f.trainFiles().get(0)))) {
+                    return fs.makeQualified(p).toString();
+                }
+            }
+            URI uri = new org.apache.hadoop.fs.Path(home).toUri();
+            boolean local = uri.getScheme() == null || "file".equals(uri.getScheme());
+            if (download && local) {
+                Path dir = Paths.get(uri.getPath()).resolve(f.subdir());
+                Path archive = dir.resolve(f.url().substring(f.url().lastIndexOf('/') + 1));
+                if (!Files.exists(archive) || !f.md5().equals(Download.md5(archive))) {
+                    Download.fetch(f.url(), f.md5(), archive);
+                }
+                Download.untarGz(archive, dir);
+                log.info("{} unpacked into {}", f.name(), dir.resolve(f.folder()));
+                return dir.resolve(f.folder()).toUri().toString();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot look for " + f.name() + " under " + home + ": " + e.getMessage(), e);
+        }
+        throw new IllegalArgumentException(
+                f.name()
+                        + " not found: none of "
+                        + candidates
+                        + " contains "
+                        + f.trainFiles().get(0)
+                        + ". Expected the official binary layout ("
+                        + f.folder()
+                        + "/"
+                        + String.join(", ", f.trainFiles())
+                        + ", "
+                        + String.join(", ", f.testFiles())
+                        + "); set --data or "
+                        + DataHome.ENV
+                        + " to its location.");
+    }
+
+    /**
+     * Checks that every file of a split exists and holds whole records; returns the record count.
+     */
+    public static long validate(CifarFormat f, String dir, boolean train, Configuration conf) {
+        long total = 0;
+        for (String name : f.files(train)) {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(dir, name);
+            try {
+                FileSystem fs = p.getFileSystem(conf);
+                if (!fs.exists(p)) {
+                    throw new IllegalArgumentException(
+                            f.name()
+                                    + " file "
+                                    + p
+                                    + " is missing; expected the files "
+                                    + f.files(train)
+                                    + " in "
+                                    + dir);
+                }
+                FileStatus st = fs.getFileStatus(p);
+                if (st.getLen() == 0 || st.getLen() % f.recordBytes() != 0) {
+                    throw new IllegalArgumentException(
+                            f.name()
+                                    + " file "
+                                    + p
+                                    + " has "
+                                    + st.getLen()
+                                    + " bytes, which is not a positive multiple of the "
+                                    + f.recordBytes()
+                                    + "-byte record ("
+                                    + f.labelBytes()
+                                    + " label byte"
+                                    + (f.labelBytes() > 1 ? "s" : "")
+                                    + " + "
+                                    + CifarFormat.IMAGE_BYTES
+                                    + " pixel bytes); the file is truncated or not "
+                                    + f.name());
+                }
+                total += st.getLen() / f.recordBytes();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Reads a split with Spark's fixed-length binary-record input ({@code binaryRecords}). A label
+     * out of range fails the job naming the file and the value, or with {@code SKIP} is dropped and
+     * counted in {@code report}.
+     */
+    public static JavaRDD<ImageRecord> read(
+            JavaSparkContext sc,
+            CifarFormat f,
+            String dir,
+            boolean train,
+            BadInput.Policy policy,
+            BadInput.Report report) {
+        validate(f, dir, train, sc.hadoopConfiguration());
+        List<JavaRDD<ImageRecord>> parts = new ArrayList<>();
+        for (String name : f.files(train)) {
+            String path = new org.apache.hadoop.fs.Path(dir, name).toString();
+            parts.add(
+                    sc.binaryRecords(path, f.recordBytes())
+                            .flatMap(
+                                    bytes -> {
+                                        int label = bytes[f.labelIndex()] & 0xFF;
+                                        if (label >= f.numClasses()
+                                                && policy == BadInput.Policy.SKIP) {
+                                            report.skip(
+                                                    path,
+                                                    "label byte "
+                                                            + label
+                                                            + ", expected 0-"
+                                                            + (f.numClasses() - 1));
+                                            return List.<ImageRecord>of().iterator();
+                                        }
+                                        return List.of(parse(f, bytes, path)).iterator();
+                                    }));
+        }
+        JavaRDD<ImageRecord> all = parts.get(0);
+        for (int i = 1; i < parts.size(); i++) {
+            all = all.union(parts.get(i));
+        }
+        return all;
+    }
+
+    /** Parses one record; {@code source} names the file in errors. */
+    public static ImageRecord parse(CifarFormat f, byte[] record, String source) {
+        if (record.length != f.recordBytes()) {
+            throw new IllegalArgumentException(
+                    f.name()
+                            + " record in "
+                            + source
+                            + " has "
+                            + record.length
+                            + " bytes, expected "
+                            + f.recordBytes());
+        }
+        int label = record[f.labelIndex()] & 0xFF;
+        if (label >= f.numClasses()) {
+            throw new IllegalArgumentException(
+                    f.name()
+                            + " record in "
+                            + source
+                            + " has label byte "
+                            + label
+                            + ", expected 0-"
+                            + (f.numClasses() - 1));
+        }
+        return new ImageRecord(label, Arrays.copyOfRange(record, f.labelBytes(), f.recordBytes()));
+    }
+}
