@@ -31,8 +31,15 @@ public final class DataHome {
         return defaultHome().toString();
     }
 
-    /** {@code $XDG_CACHE_HOME/kindling/datasets}, or {@code ~/.cache/kindling/datasets}. */
+    /**
+     * The system property {@code kindling.cache} if set, else {@code
+     * $XDG_CACHE_HOME/kindling/datasets}, or {@code ~/.cache/kindling/datasets}.
+     */
     public static Path defaultHome() {
+        String override = System.getProperty("kindling.cache");
+        if (override != null && !override.isBlank()) {
+            return Paths.get(override);
+        }
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path cache =
                 xdg != null && !xdg.isBlank()

@@ -88,10 +88,17 @@ public final class Download {
 
     /** Unpacks a {@code .tar.gz} into {@code dir}, refusing entries that would escape it. */
     public static void untarGz(Path archive, Path dir) throws IOException {
+        try (InputStream in = Files.newInputStream(archive)) {
+            untarGz(in, archive.toString(), dir);
+        }
+    }
+
+    /** Unpacks a {@code .tar.gz} stream ({@code source} names it in errors) into {@code dir}. */
+    public static void untarGz(InputStream in, String source, Path dir) throws IOException {
         Path root = dir.toAbsolutePath().normalize();
+        String archive = source;
         try (TarArchiveInputStream tar =
-                new TarArchiveInputStream(
-                        new GzipCompressorInputStream(Files.newInputStream(archive)))) {
+                new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
             TarArchiveEntry e;
             while ((e = tar.getNextTarEntry()) != null) {
                 Path out = root.resolve(e.getName()).normalize();

@@ -35,6 +35,9 @@ public final class CifarBinary {
         List<String> candidates =
                 List.of(home + "/" + f.subdir() + "/" + f.folder(), home + "/" + f.folder(), home);
         try {
+            if (home.endsWith(".tar.gz")) {
+                return unpack(f, home, conf);
+            }
             for (String c : candidates) {
                 org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(c);
                 FileSystem fs = p.getFileSystem(conf);
@@ -52,7 +55,7 @@ public final class CifarBinary {
                 }
                 Download.untarGz(archive, dir);
                 log.info("{} unpacked into {}", f.name(), dir.resolve(f.folder()));
-                return dir.resolve(f.folder()).toUri().toString();
+                return dir.resolve(f.folder()).toAbsolutePath().toString();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(
@@ -73,6 +76,38 @@ public final class CifarBinary {
                         + "); set --data or "
                         + DataHome.ENV
                         + " to its location.");
+    }
+
+    /**
+     * Unpacks the published archive at {@code archive} (any Hadoop URI) into the local cache {@code
+     * ~/.cache/kindling/datasets/<subdir>} (once) and returns the data folder.
+     */
+    static String unpack(CifarFormat f, String archive, Configuration conf) throws IOException {
+        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(archive);
+        FileSystem fs = p.getFileSystem(conf);
+        if (!fs.exists(p)) {
+            throw new IllegalArgumentException(
+                    f.name() + " archive " + archive + " does not exist");
+        }
+        Path dir = DataHome.defaultHome().resolve(f.subdir());
+        Path data = dir.resolve(f.folder());
+        if (!Files.exists(data.resolve(f.trainFiles().get(0)))) {
+            try (java.io.InputStream in = fs.open(p)) {
+                Download.untarGz(in, archive, dir);
+            }
+            if (!Files.exists(data.resolve(f.trainFiles().get(0)))) {
+                throw new IllegalArgumentException(
+                        archive
+                                + " is not the "
+                                + f.name()
+                                + " archive: it has no "
+                                + f.folder()
+                                + "/"
+                                + f.trainFiles().get(0));
+            }
+            log.info("{} unpacked from {} into {}", f.name(), archive, data);
+        }
+        return data.toAbsolutePath().toString();
     }
 
     /**

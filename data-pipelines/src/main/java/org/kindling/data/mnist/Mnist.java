@@ -7,6 +7,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kindling.data.DataHome;
+import org.kindling.data.Download;
 import org.kindling.data.ImageRecord;
 
 /**
@@ -40,6 +41,17 @@ public final class Mnist {
         }
     }
 
+    /** Where the official files are fetched from (torchvision's mirror of the original site). */
+    public static final String MIRROR = "https://ossci-datasets.s3.amazonaws.com/mnist/";
+
+    /** The official files and their MD5s. */
+    static final String[][] FILES = {
+        {"train-images-idx3-ubyte.gz", "f68b3c2dcbeaaa9fbdd348bbdeb94873"},
+        {"train-labels-idx1-ubyte.gz", "d53e105ee54ea40749a09fcbcd1e9432"},
+        {"t10k-images-idx3-ubyte.gz", "9fb629c4189551a2d022fa330f9573f3"},
+        {"t10k-labels-idx1-ubyte.gz", "ec29112dd5afa0611ce80d1b7f02629c"}
+    };
+
     private Mnist() {}
 
     /**
@@ -52,6 +64,23 @@ public final class Mnist {
         for (String c : candidates) {
             if (file(c, Split.TRAIN, "images", conf) != null) {
                 return c;
+            }
+        }
+        java.net.URI uri = new Path(home).toUri();
+        if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+            java.nio.file.Path dir = java.nio.file.Paths.get(uri.getPath()).resolve("mnist");
+            try {
+                for (String[] f : FILES) {
+                    Download.fetch(MIRROR + f[0], f[1], dir.resolve(f[0]));
+                }
+                return dir.toString();
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException(
+                        "MNIST not found in any of "
+                                + candidates
+                                + " and the download failed: "
+                                + e.getMessage(),
+                        e);
             }
         }
         throw new IllegalArgumentException(
