@@ -28,7 +28,15 @@ final class Golden {
                     System.getProperty("kindling.shared", "../../shared")
                             + "/reference/pytorch/golden.json";
         }
-        return Paths.get(p);
+        Path path = Paths.get(p);
+        // Maven runs the tests in the module folder; a relative path given on the command line
+        // (e.g. ../shared/...) is meant from the project root, one level up.
+        if (!path.isAbsolute()
+                && !Files.exists(path)
+                && Files.exists(Paths.get("..").resolve(path))) {
+            return Paths.get("..").resolve(path).normalize();
+        }
+        return path;
     }
 
     static JsonObject load() throws IOException {
