@@ -21,6 +21,8 @@ import java.util.Map;
  * @param threadsPerWorker ND4J/OpenMP threads per task, >= 1
  * @param freeze parameter-name prefixes to freeze ({@code requires_grad=False}), e.g. {@code
  *     features.}; empty for none
+ * @param reshuffle move records to new random partitions (seeded) before every epoch after the
+ *     first
  */
 public record TrainingConfig(
         String model,
@@ -34,7 +36,8 @@ public record TrainingConfig(
         double momentum,
         long seed,
         int threadsPerWorker,
-        List<String> freeze)
+        List<String> freeze,
+        boolean reshuffle)
         implements Serializable {
 
     /** Validates every value; messages name the parameter, the value and what was expected. */
@@ -83,6 +86,7 @@ public record TrainingConfig(
         m.put("seed", seed);
         m.put("threads_per_worker", threadsPerWorker);
         m.put("freeze", freeze);
+        m.put("reshuffle", reshuffle);
         return m;
     }
 }

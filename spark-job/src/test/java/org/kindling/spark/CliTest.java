@@ -220,7 +220,8 @@ class CliTest {
                                         0,
                                         1,
                                         1,
-                                        java.util.List.of()));
+                                        java.util.List.of(),
+                                        false));
         assertEquals("batch-size must be >= 1 but was: -3", e.getMessage());
     }
 }

@@ -75,7 +75,8 @@ class HdfsModelStoreIT {
         assertEquals(dir, found);
 
         TrainingConfig cfg =
-                new TrainingConfig("cifarnet", 10, 1, 10, 2, 2, "sgd", 0.01, 0.9, 3L, 1, List.of());
+                new TrainingConfig(
+                        "cifarnet", 10, 1, 10, 2, 2, "sgd", 0.01, 0.9, 3L, 1, List.of(), false);
         JavaRDD<ImageRecord> train = Cifar10.read(sc, found, Cifar10.Split.TRAIN).repartition(2);
         JavaRDD<ImageRecord> test = Cifar10.read(sc, found, Cifar10.Split.TEST);
         ParameterAveraging.Result r =

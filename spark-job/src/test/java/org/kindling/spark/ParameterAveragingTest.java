@@ -41,7 +41,19 @@ class ParameterAveragingTest {
             int epochs,
             List<String> freeze) {
         return new TrainingConfig(
-                "cifarnet", 10, epochs, batch, k, workers, opt, lr, momentum, 11L, 1, freeze);
+                "cifarnet",
+                10,
+                epochs,
+                batch,
+                k,
+                workers,
+                opt,
+                lr,
+                momentum,
+                11L,
+                1,
+                freeze,
+                false);
     }
 
     static Batch batch(List<ImageRecord> recs, int[] idx) {
@@ -190,6 +202,36 @@ class ParameterAveragingTest {
                                         .ravel()
                                         .toFloatVector())
                         > 1e-4);
+    }
+
+    @Test
+    void reshufflingMovesRecordsBetweenWorkersReproducibly() {
+        JavaRDD<ImageRecord> rdd = sc.parallelize(Fixtures.records(60, 2), 2);
+        List<List<ImageRecord>> a =
+                org.kindling.spark.averaging.ReshuffleProbe.shards(rdd, 7, 2, 2);
+        List<List<ImageRecord>> b =
+                org.kindling.spark.averaging.ReshuffleProbe.shards(rdd, 7, 2, 2);
+        List<List<ImageRecord>> c =
+                org.kindling.spark.averaging.ReshuffleProbe.shards(rdd, 7, 3, 2);
+        assertEquals(a, b, "same seed and epoch, same shards");
+        assertEquals(60, a.get(0).size() + a.get(1).size());
+        assertTrue(!a.equals(c), "another epoch, other shards");
+        assertTrue(
+                !a.get(0).equals(rdd.glom().collect().get(0)), "records moved between partitions");
+        TrainingConfig cfg =
+                new TrainingConfig(
+                        "cifarnet", 10, 2, 8, 2, 2, "sgd", 0.05, 0, 11L, 1, List.of(), true);
+        ParameterAveraging.Result r =
+                new ParameterAveraging(sc, cfg, new TrainingListener() {})
+                        .fit(
+                                new ImageDataset(
+                                        rdd,
+                                        null,
+                                        Cifar10.IMAGE_SHAPE,
+                                        10,
+                                        Fixtures.norm(),
+                                        "fixture"));
+        assertEquals(2, r.epochLoss().size());
     }
 
     @Test

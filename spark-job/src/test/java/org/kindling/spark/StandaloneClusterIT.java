@@ -68,7 +68,8 @@ class StandaloneClusterIT {
                         // version
                         .set("spark.executorEnv.SPARK_SCALA_VERSION", "2.12");
         TrainingConfig cfg =
-                new TrainingConfig("cifarnet", 10, 1, 8, 2, 2, "sgd", 0.05, 0.9, 5L, 1, List.of());
+                new TrainingConfig(
+                        "cifarnet", 10, 1, 8, 2, 2, "sgd", 0.05, 0.9, 5L, 1, List.of(), false);
         List<ImageRecord> recs = Fixtures.records(64, 9);
         float[] clusterParams;
         long executors;

@@ -75,27 +75,8 @@ public final class ParameterAveraging {
         }
         long start = System.nanoTime();
         JavaRDD<ImageRecord> train = data.train();
-        List<Integer> sizes =
-                train.mapPartitions(
-                                it -> {
-                                    int n = 0;
-                                    while (it.hasNext()) {
-                                        it.next();
-                                        n++;
-                                    }
-                                    return List.of(n).iterator();
-                                })
-                        .collect();
-        int maxBatches =
-                sizes.stream()
-                        .mapToInt(n -> (n + cfg.batchSize() - 1) / cfg.batchSize())
-                        .max()
-                        .orElse(0);
-        if (maxBatches == 0) {
-            throw new IllegalArgumentException(
-                    "the training data is empty (" + data.source() + ")");
-        }
-        int rounds = EpochPlan.rounds(maxBatches, cfg.averagingFrequency());
+        List<Integer> sizes = partitionSizes(train);
+        int rounds = roundsFor(sizes, data);
         Map<String, Object> settings = new LinkedHashMap<>(cfg.asMap());
         settings.put("data", data.source());
         settings.put("partitions", sizes.size() + " of sizes " + sizes);
@@ -117,6 +98,17 @@ public final class ParameterAveraging {
         List<Double> accuracy = new ArrayList<>();
         for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
             long epochStart = System.nanoTime();
+            if (cfg.reshuffle() && epoch > 1) {
+                JavaRDD<ImageRecord> next =
+                        Reshuffle.of(data.train(), cfg.seed(), epoch, cfg.workers())
+                                .persist(org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
+                if (train != data.train()) {
+                    train.unpersist(false);
+                }
+                train = next;
+                rounds = roundsFor(partitionSizes(train), data);
+            }
+            final JavaRDD<ImageRecord> epochTrain = train;
             double lossSum = 0;
             long batchCount = 0;
             for (int round = 0; round < rounds; round++) {
@@ -126,7 +118,8 @@ public final class ParameterAveraging {
                 final int r = round;
                 final TrainingConfig c = cfg;
                 RoundResult res =
-                        train.mapPartitionsWithIndex(
+                        epochTrain
+                                .mapPartitionsWithIndex(
                                         (pi, it) ->
                                                 Workers.trainRound(
                                                         pi,
@@ -173,6 +166,32 @@ public final class ParameterAveraging {
         model.setOptimizerState(state);
         model.setBuffers(buffers);
         return new Result(model, epochLoss, accuracy, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static List<Integer> partitionSizes(JavaRDD<ImageRecord> train) {
+        return train.mapPartitions(
+                        it -> {
+                            int n = 0;
+                            while (it.hasNext()) {
+                                it.next();
+                                n++;
+                            }
+                            return List.of(n).iterator();
+                        })
+                .collect();
+    }
+
+    private int roundsFor(List<Integer> sizes, ImageDataset data) {
+        int maxBatches =
+                sizes.stream()
+                        .mapToInt(n -> (n + cfg.batchSize() - 1) / cfg.batchSize())
+                        .max()
+                        .orElse(0);
+        if (maxBatches == 0) {
+            throw new IllegalArgumentException(
+                    "the training data is empty (" + data.source() + ")");
+        }
+        return EpochPlan.rounds(maxBatches, cfg.averagingFrequency());
     }
 
     /** Test accuracy of {@code params} on the test data. */

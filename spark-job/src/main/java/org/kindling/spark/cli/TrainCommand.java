@@ -200,6 +200,12 @@ public final class TrainCommand implements Callable<Integer> {
     double holdout;
 
     @Option(
+            names = "--reshuffle",
+            description =
+                    "Move the training records to new random partitions (seeded) before every epoch after the first.")
+    boolean reshuffle;
+
+    @Option(
             names = "--augment",
             description =
                     "Augment training images with RandomCrop(size, padding=4) and RandomHorizontalFlip(), seeded per epoch and partition.")
@@ -289,7 +295,8 @@ public final class TrainCommand implements Callable<Integer> {
                             momentum,
                             seed,
                             t,
-                            freeze);
+                            freeze,
+                            reshuffle);
             Init.manualSeed(seed);
             Trainer start = Workers.newTrainer(cfg);
             if (pretrained != null) {
