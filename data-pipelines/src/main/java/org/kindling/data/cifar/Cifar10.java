@@ -6,8 +6,6 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kindling.data.BadInput;
 import org.kindling.data.ImageRecord;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * CIFAR-10 in its official binary layout: files of 3073-byte records (1 label byte 0-9, then the
@@ -16,7 +14,6 @@ import org.slf4j.LoggerFactory;
  * testing, in a folder {@code cifar-10-batches-bin}.
  */
 public final class Cifar10 {
-    private static final Logger log = LoggerFactory.getLogger(Cifar10.class);
 
     /** Bytes of one image: 3 x 32 x 32. */
     public static final int IMAGE_BYTES = 3 * 32 * 32;

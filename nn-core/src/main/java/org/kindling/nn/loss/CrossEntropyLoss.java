@@ -145,21 +145,16 @@ public class CrossEntropyLoss implements Loss {
         return Tensor.derived(
                 out,
                 g -> {
-                    double[] up = new double[m];
+                    double[] up;
                     if (reduction == Reduction.NONE) {
-                        double[] gv = g.dup('c').data().asDouble();
-                        int inner = m / (int) shape[0];
-                        // gv is [N, d1, ...]; rows are ordered (n, d1, ...) too.
-                        for (int i = 0; i < m; i++) up[i] = gv[i];
-                        assert inner >= 1;
+                        // g is [N, d1, ...]; the rows are ordered (n, d1, ...) too.
+                        up = g.dup('c').data().asDouble();
                     } else {
-                        double scale =
-                                g.getDouble(0)
-                                        / (reduction == Reduction.MEAN
-                                                ? (denom == 0 ? Double.POSITIVE_INFINITY : denom)
-                                                : 1);
-                        if (denom == 0 && reduction == Reduction.MEAN) scale = 0;
-                        Arrays.fill(up, scale);
+                        // With every target ignored the mean is 0/0 = NaN, but PyTorch's gradient
+                        // is 0.
+                        double divisor = reduction == Reduction.MEAN ? denom : 1;
+                        up = new double[m];
+                        Arrays.fill(up, divisor == 0 ? 0 : g.getDouble(0) / divisor);
                     }
                     double[][] grad = new double[m][c];
                     for (int i = 0; i < m; i++) {
