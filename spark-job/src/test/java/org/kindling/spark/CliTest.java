@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import org.junit.jupiter.api.Test;
+import org.kindling.data.LocalSpark;
 import org.kindling.spark.cli.KindlingCli;
 
 class CliTest {

@@ -3,9 +3,14 @@ package org.kindling.spark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.cifar.Cifar10;
+import org.kindling.spark.averaging.ParameterAveraging;
+import org.kindling.spark.averaging.TrainingListener;
 
 /** Small generated CIFAR-shaped data for tests. */
 final class Fixtures {
@@ -26,6 +31,19 @@ final class Fixtures {
             out.add(new ImageRecord(label, px));
         }
         return out;
+    }
+
+    /**
+     * Trains a fresh model on fixture records (shape [3, 32, 32], 10 classes) without progress
+     * output.
+     */
+    static ParameterAveraging.Result fit(
+            JavaSparkContext sc,
+            TrainingConfig cfg,
+            JavaRDD<ImageRecord> train,
+            JavaRDD<ImageRecord> test) {
+        return new ParameterAveraging(sc, cfg, new TrainingListener() {})
+                .fit(new ImageDataset(train, test, Cifar10.IMAGE_SHAPE, 10, norm(), "fixture"));
     }
 
     static Normalization norm() {

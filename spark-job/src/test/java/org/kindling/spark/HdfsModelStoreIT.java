@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
+import org.kindling.data.LocalSpark;
 import org.kindling.data.batch.Batch;
 import org.kindling.data.cifar.Cifar10;
 import org.kindling.nn.Module;

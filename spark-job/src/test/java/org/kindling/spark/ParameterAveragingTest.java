@@ -11,6 +11,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
+import org.kindling.data.LocalSpark;
 import org.kindling.data.batch.Batch;
 import org.kindling.data.cifar.Cifar10;
 import org.kindling.nn.Init;
@@ -80,16 +81,7 @@ class ParameterAveragingTest {
         TrainingConfig cfg = config(opt, 16, 3, 1, lr, momentum, 2, List.of());
         List<ImageRecord> recs = Fixtures.records(120, 3);
         JavaRDD<ImageRecord> rdd = sc.parallelize(recs, 1);
-        ParameterAveraging.Result spark =
-                new ParameterAveraging(sc, cfg, new TrainingListener() {})
-                        .fit(
-                                new ImageDataset(
-                                        rdd,
-                                        null,
-                                        Cifar10.IMAGE_SHAPE,
-                                        10,
-                                        Fixtures.norm(),
-                                        "fixture"));
+        ParameterAveraging.Result spark = Fixtures.fit(sc, cfg, rdd, null);
 
         Trainer local = freshTrainer(cfg);
         for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
@@ -113,16 +105,7 @@ class ParameterAveragingTest {
         List<List<ImageRecord>> shards = rdd.glom().collect();
         assertEquals(32, shards.get(0).size());
         assertEquals(32, shards.get(1).size());
-        ParameterAveraging.Result spark =
-                new ParameterAveraging(sc, cfg, new TrainingListener() {})
-                        .fit(
-                                new ImageDataset(
-                                        rdd,
-                                        null,
-                                        Cifar10.IMAGE_SHAPE,
-                                        10,
-                                        Fixtures.norm(),
-                                        "fixture"));
+        ParameterAveraging.Result spark = Fixtures.fit(sc, cfg, rdd, null);
 
         Trainer sync = freshTrainer(cfg);
         List<List<int[]>> plans = new ArrayList<>();
@@ -156,16 +139,7 @@ class ParameterAveragingTest {
         TrainingConfig cfg = config(16, 2, 2, 0.01, 0.9, 3);
         JavaRDD<ImageRecord> train = sc.parallelize(Fixtures.records(240, 7), 2);
         JavaRDD<ImageRecord> test = sc.parallelize(Fixtures.records(90, 8), 2);
-        ParameterAveraging.Result r =
-                new ParameterAveraging(sc, cfg, new TrainingListener() {})
-                        .fit(
-                                new ImageDataset(
-                                        train,
-                                        test,
-                                        Cifar10.IMAGE_SHAPE,
-                                        10,
-                                        Fixtures.norm(),
-                                        "fixture"));
+        ParameterAveraging.Result r = Fixtures.fit(sc, cfg, train, test);
         // the label is visible as a bright band, so a trained net is far above 10% chance
         assertTrue(
                 r.finalAccuracy() > 0.5,
@@ -221,16 +195,7 @@ class ParameterAveragingTest {
         TrainingConfig cfg =
                 new TrainingConfig(
                         "cifarnet", 10, 2, 8, 2, 2, "sgd", 0.05, 0, 11L, 1, List.of(), true);
-        ParameterAveraging.Result r =
-                new ParameterAveraging(sc, cfg, new TrainingListener() {})
-                        .fit(
-                                new ImageDataset(
-                                        rdd,
-                                        null,
-                                        Cifar10.IMAGE_SHAPE,
-                                        10,
-                                        Fixtures.norm(),
-                                        "fixture"));
+        ParameterAveraging.Result r = Fixtures.fit(sc, cfg, rdd, null);
         assertEquals(2, r.epochLoss().size());
     }
 

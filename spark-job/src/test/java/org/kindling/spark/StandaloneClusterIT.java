@@ -17,6 +17,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
+import org.kindling.data.LocalSpark;
 import org.kindling.data.cifar.Cifar10;
 import org.kindling.spark.averaging.ParameterAveraging;
 import org.kindling.spark.averaging.TrainingListener;
@@ -79,16 +80,7 @@ class StandaloneClusterIT {
                 Thread.sleep(500);
             }
             JavaRDD<ImageRecord> rdd = sc.parallelize(recs, 2);
-            ParameterAveraging.Result r =
-                    new ParameterAveraging(sc, cfg, new TrainingListener() {})
-                            .fit(
-                                    new ImageDataset(
-                                            rdd,
-                                            null,
-                                            Cifar10.IMAGE_SHAPE,
-                                            10,
-                                            Fixtures.norm(),
-                                            "fixture"));
+            ParameterAveraging.Result r = Fixtures.fit(sc, cfg, rdd, null);
             clusterParams = r.model().parameters();
             executors =
                     rdd.mapPartitions(
