@@ -101,12 +101,20 @@ public final class Datasets {
             case "mnist":
                 {
                     String dir = Mnist.locate(q.home(), sc.hadoopConfiguration());
-                    train = Mnist.read(sc, dir, Mnist.Split.TRAIN, q.partitions());
-                    test = Mnist.read(sc, dir, Mnist.Split.TEST, q.partitions());
+                    BadInput.Report report = new BadInput.Report(sc, "mnist");
+                    train =
+                            Mnist.read(
+                                    sc, dir, Mnist.Split.TRAIN, q.partitions(), q.policy(), report);
+                    test =
+                            Mnist.read(
+                                    sc, dir, Mnist.Split.TEST, q.partitions(), q.policy(), report);
                     shape = Mnist.IMAGE_SHAPE;
                     classes = Mnist.NUM_CLASSES;
                     norm = new Normalization(Mnist.TRAIN_MEAN, Mnist.TRAIN_STD);
                     source = dir + " (test: t10k)";
+                    if (!report.perFile().isEmpty()) {
+                        source += ", skipped per file " + report.perFile();
+                    }
                     break;
                 }
             case "folder":

@@ -102,6 +102,18 @@ class Cifar10Test {
     }
 
     @Test
+    void realTrainingSetHasFiveThousandImagesPerClass() {
+        Path real = SharedData.cifar10();
+        Map<Integer, Long> counts =
+                Cifar10.read(sc, real.toString(), Cifar10.Split.TRAIN)
+                        .map(ImageRecord::label)
+                        .countByValue();
+        for (int c = 0; c < 10; c++) {
+            assertEquals(5000L, counts.get(c), "class " + c);
+        }
+    }
+
+    @Test
     void realFirstTrainingRecordMatchesTheFileBytes() throws Exception {
         Path real = SharedData.cifar10();
         byte[] head =

@@ -12,6 +12,7 @@ import java.util.zip.GZIPInputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.kindling.data.BadInput;
 import org.kindling.data.ImageRecord;
 
 /**
@@ -39,6 +40,20 @@ public final class Idx {
      */
     public static Data read(
             String imagesPath, String labelsPath, int numClasses, Configuration conf) {
+        return read(imagesPath, labelsPath, numClasses, conf, BadInput.Policy.FAIL, null);
+    }
+
+    /**
+     * Like {@link #read(String, String, int, Configuration)}; with {@code SKIP} a label out of
+     * range drops its image and is counted in {@code report} (structural errors always fail).
+     */
+    public static Data read(
+            String imagesPath,
+            String labelsPath,
+            int numClasses,
+            Configuration conf,
+            BadInput.Policy policy,
+            BadInput.Report report) {
         try (DataInputStream img = open(imagesPath, conf);
                 DataInputStream lab = open(labelsPath, conf)) {
             int magic = img.readInt();
@@ -104,6 +119,10 @@ public final class Idx {
                 if (label < 0) {
                     throw new IllegalArgumentException(
                             labelsPath + ": truncated: label " + i + " of " + n + " is missing");
+                }
+                if (label >= numClasses && policy == BadInput.Policy.SKIP) {
+                    report.skip(labelsPath, "label " + i + " is " + label);
+                    continue;
                 }
                 if (label >= numClasses) {
                     throw new IllegalArgumentException(

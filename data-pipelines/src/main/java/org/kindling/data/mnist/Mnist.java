@@ -6,6 +6,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.kindling.data.BadInput;
 import org.kindling.data.DataHome;
 import org.kindling.data.Download;
 import org.kindling.data.ImageRecord;
@@ -94,10 +95,23 @@ public final class Mnist {
     /** Reads a split, validated, as an RDD with {@code partitions} partitions. */
     public static JavaRDD<ImageRecord> read(
             JavaSparkContext sc, String dir, Split split, int partitions) {
+        return read(sc, dir, split, partitions, BadInput.Policy.FAIL, null);
+    }
+
+    /**
+     * Reads a split; with {@code SKIP} images whose label is out of range are dropped and counted.
+     */
+    public static JavaRDD<ImageRecord> read(
+            JavaSparkContext sc,
+            String dir,
+            Split split,
+            int partitions,
+            BadInput.Policy policy,
+            BadInput.Report report) {
         Configuration conf = sc.hadoopConfiguration();
         String images = require(dir, split, "images", conf);
         String labels = require(dir, split, "labels", conf);
-        Idx.Data data = Idx.read(images, labels, NUM_CLASSES, conf);
+        Idx.Data data = Idx.read(images, labels, NUM_CLASSES, conf, policy, report);
         if (data.rows() != 28 || data.cols() != 28) {
             throw new IllegalArgumentException(
                     images

@@ -115,6 +115,25 @@ class IdxTest {
     }
 
     @Test
+    void withTheSkipPolicyALabelOutOfRangeDropsItsImageAndIsCounted() throws Exception {
+        Path img = write("img", images(Idx.IMAGES_MAGIC, 3, 2, 2, 3), false);
+        Path lab = write("lab", labels(Idx.LABELS_MAGIC, 3, 1, 12, 3), false);
+        org.kindling.data.BadInput.Report report =
+                new org.kindling.data.BadInput.Report(LocalSpark.context(), "idx");
+        Idx.Data d =
+                Idx.read(
+                        img.toString(),
+                        lab.toString(),
+                        10,
+                        conf,
+                        org.kindling.data.BadInput.Policy.SKIP,
+                        report);
+        assertEquals(2, d.records().size());
+        assertEquals(3, d.records().get(1).label());
+        assertEquals(Map.of(lab.toString(), 1L), report.perFile());
+    }
+
+    @Test
     void realMnistHasTheOfficialCountsPerClass() {
         Path dir =
                 Paths.get(
