@@ -278,12 +278,12 @@ public class Conv2d extends Module {
                     inChannels % groups == 0,
                     "groups",
                     groups,
-                    "to divide in_channels=" + inChannels);
+                    "a divisor of in_channels=" + inChannels);
             require(
                     outChannels % groups == 0,
                     "groups",
                     groups,
-                    "to divide out_channels=" + outChannels);
+                    "a divisor of out_channels=" + outChannels);
             for (int i = 0; i < 2; i++) {
                 require(kernel[i] > 0, "kernel_size", kernel[i], "> 0");
                 require(stride[i] > 0, "stride", stride[i], "> 0");
