@@ -126,6 +126,7 @@ class CliTest {
         java.util.Map<String, Object> training =
                 (java.util.Map<String, Object>) tuned.info().get("training");
         assertEquals("adam", training.get("optimizer"));
+        assertEquals("1.0.0-M2.1", tuned.info().get("nd4j_version"));
         assertEquals(java.util.List.of("0."), training.get("freeze"));
         assertTrue(
                 LocalSpark.context().sc().isStopped() == false,

@@ -46,6 +46,22 @@ public final class Nd4jRuntime {
         return Math.max(1, cores / Math.max(1, concurrentTasks));
     }
 
+    /** The ND4J version on the classpath (from its Maven metadata), or "unknown". */
+    public static String nd4jVersion() {
+        try (java.io.InputStream in =
+                Nd4j.class.getResourceAsStream(
+                        "/META-INF/maven/org.nd4j/nd4j-api/pom.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            java.util.Properties p = new java.util.Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
     /** A one-line description of the backend, for logs and provenance. */
     public static String describe() {
         String build = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();

@@ -325,6 +325,7 @@ public final class TrainCommand implements Callable<Integer> {
             info.put("training_seconds", r.seconds());
             info.put("created", Instant.now().toString());
             info.put("kindling_version", "0.1.0");
+            info.put("nd4j_version", Nd4jRuntime.nd4jVersion());
             info.put("nd4j", Nd4jRuntime.describe());
             info.put("java", System.getProperty("java.version"));
             info.put("spark", sc.version());
