@@ -43,14 +43,20 @@ final class Conv2dOp {
         long gOut = outC / groups;
         long hOut = (in.size(2) + 2L * p[0] - (long) d[0] * (w.size(2) - 1) - 1) / s[0] + 1;
         long wOut = (in.size(3) + 2L * p[1] - (long) d[1] * (w.size(3) - 1) - 1) / s[1] + 1;
-        INDArray out = Nd4j.create(in.dataType(), in.size(0), outC, hOut, wOut);
+        INDArray out =
+                Nd4j.createUninitialized(
+                        in.dataType(),
+                        new long[] {in.size(0), outC, hOut, wOut}); // the op writes every element
         INDArray b = bias == null ? null : bias.data();
         for (int g = 0; g < groups; g++) {
             INDArray xg = channels(in, g * gIn, gIn);
             INDArray wg = groups == 1 ? c(w) : rows(w, g * gOut, gOut);
             INDArray bg = b == null ? null : (groups == 1 ? c(b) : rows(b, g * gOut, gOut));
             INDArray yg =
-                    groups == 1 ? out : Nd4j.create(in.dataType(), in.size(0), gOut, hOut, wOut);
+                    groups == 1
+                            ? out
+                            : Nd4j.createUninitialized(
+                                    in.dataType(), new long[] {in.size(0), gOut, hOut, wOut});
             INDArray[] ins = bg == null ? new INDArray[] {xg, wg} : new INDArray[] {xg, wg, bg};
             F.exec("conv2d", ins, new INDArray[] {yg}, helpers, iArgs);
             if (groups > 1) {

@@ -121,7 +121,9 @@ public final class MaxPool2dOp {
         INDArray in = x.data().isView() ? x.data().dup('c') : x.data();
         long ho = outputSize(in.size(2), k[0], s[0], p[0], 1, false);
         long wo = outputSize(in.size(3), k[1], s[1], p[1], 1, false);
-        INDArray out = Nd4j.create(in.dataType(), in.size(0), in.size(1), ho, wo);
+        INDArray out =
+                Nd4j.createUninitialized(
+                        in.dataType(), new long[] {in.size(0), in.size(1), ho, wo});
         int[] iArgs = {k[0], k[1], s[0], s[1], p[0], p[1], 1, 1, 0, 0, 0};
         F.exec("maxpool2d", new INDArray[] {in}, new INDArray[] {out}, iArgs);
         return Tensor.derived(
