@@ -1,0 +1,2 @@
+/** Engine specifics: putting ND4J on its fast CPU path and checking it stays there. */
+package org.kindling.nn.internal;

@@ -1,0 +1,2 @@
+/** The Spark side: configuration of a data-parallel training run. */
+package org.kindling.spark;
