@@ -50,9 +50,7 @@ public class Adadelta extends Optimizer {
 
     @Override
     protected void update(INDArray p, INDArray g, long t) {
-        if (weightDecay != 0) {
-            g.addi(p.mul(weightDecay));
-        }
+        addL2(p, g, weightDecay);
         INDArray v = buffers[0];
         INDArray u = buffers[1];
         v.muli(rho).addi(g.mul(g).muli(1 - rho));

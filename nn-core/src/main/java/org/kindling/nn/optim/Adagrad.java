@@ -57,9 +57,7 @@ public class Adagrad extends Optimizer {
 
     @Override
     protected void update(INDArray p, INDArray g, long t) {
-        if (weightDecay != 0) {
-            g.addi(p.mul(weightDecay));
-        }
+        addL2(p, g, weightDecay);
         double clr = lr / (1 + (t - 1) * lrDecay);
         INDArray sum = buffers[0];
         sum.addi(g.mul(g));

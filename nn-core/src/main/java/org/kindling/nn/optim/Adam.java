@@ -67,9 +67,7 @@ public class Adam extends Optimizer {
 
     /** Applies weight decay: L2 added to the gradient (Adam) or decoupled (AdamW). */
     void decay(INDArray p, INDArray g) {
-        if (weightDecay != 0) {
-            g.addi(p.mul(weightDecay));
-        }
+        addL2(p, g, weightDecay);
     }
 
     @Override

@@ -136,6 +136,15 @@ public abstract class Optimizer {
         }
     }
 
+    /**
+     * PyTorch's L2 weight decay, added to the gradient: {@code g += wd * p} (nothing when wd is 0).
+     */
+    protected static void addL2(INDArray p, INDArray g, double wd) {
+        if (wd != 0) {
+            g.addi(p.mul(wd));
+        }
+    }
+
     /** Validation helper: {@code name must be <expected> but was: value}. */
     protected static void require(boolean ok, String name, double value, String expected) {
         if (!ok) {

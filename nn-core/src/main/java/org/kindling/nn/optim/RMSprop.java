@@ -67,9 +67,7 @@ public class RMSprop extends Optimizer {
 
     @Override
     protected void update(INDArray p, INDArray g, long t) {
-        if (weightDecay != 0) {
-            g.addi(p.mul(weightDecay));
-        }
+        addL2(p, g, weightDecay);
         INDArray v = buffers[0];
         v.muli(alpha).addi(g.mul(g).muli(1 - alpha));
         INDArray avg;

@@ -69,9 +69,7 @@ public class SGD extends Optimizer {
 
     @Override
     protected void update(INDArray p, INDArray g, long t) {
-        if (weightDecay != 0) {
-            g.addi(p.mul(weightDecay));
-        }
+        addL2(p, g, weightDecay);
         if (momentum != 0) {
             INDArray buf = buffers[0];
             if (t == 1) {
