@@ -96,6 +96,36 @@ class CifarNetTest {
     }
 
     @Test
+    void trainerStepsInItsWorkspaceEqualThePlainPyTorchStyleLoop() {
+        Init.manualSeed(5);
+        Sequential a = CifarNet.create();
+        Init.manualSeed(5);
+        Sequential b = CifarNet.create();
+        Trainer t =
+                new Trainer(a, CifarNet.IMAGE_SHAPE, new CrossEntropyLoss(), new SGD(a, 0.05, 0.9));
+        SGD opt = new SGD(b, 0.05, 0.9);
+        CrossEntropyLoss lossFn = new CrossEntropyLoss();
+        Nd4j.getRandom().setSeed(9);
+        for (int s = 0; s < 4; s++) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 32, 32);
+            INDArray y = Nd4j.createFromArray(new long[] {0, 1, 2, 3, 4, 5, 6, 7});
+            double la = t.step(x, y);
+            opt.zeroGrad();
+            Tensor loss = lossFn.forward(b.forward(Tensor.of(x)), y);
+            loss.backward();
+            opt.step();
+            assertEquals(loss.item(), la, "loss of step " + s);
+        }
+        assertEquals(
+                b.namedParameters().get("0.weight").data(),
+                a.namedParameters().get("0.weight").data());
+        assertArrayEquals(opt.state().toFloatVector(), t.optimizerState());
+        assertEquals(
+                b.eval().forward(Nd4j.ones(DataType.FLOAT, 2, 3, 32, 32)),
+                t.predict(Nd4j.ones(DataType.FLOAT, 2, 3, 32, 32)));
+    }
+
+    @Test
     void parametersAndOptimizerStateRoundTripAsFlatArrays() {
         Sequential net = CifarNet.create();
         Trainer t =

@@ -6,6 +6,12 @@ import org.kindling.nn.ParameterVector;
 import org.kindling.nn.Tensor;
 import org.kindling.nn.loss.Loss;
 import org.kindling.nn.optim.Optimizer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
@@ -64,18 +70,36 @@ public final class Trainer {
     public double step(INDArray x, INDArray y) {
         checkBatch(x);
         model.train();
-        optimizer.zeroGrad();
-        Tensor l = loss.forward(model.forward(Tensor.of(x)), y);
-        l.backward();
-        optimizer.step();
-        return l.item();
+        // Every temporary of the step (activations, gradients of activations) lives in one reused
+        // workspace: after the first step no memory is allocated, mapped or zeroed by the OS.
+        try (MemoryWorkspace ws =
+                Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "kindling-step")) {
+            optimizer.zeroGrad();
+            Tensor l = loss.forward(model.forward(Tensor.of(x)), y);
+            l.backward();
+            optimizer.step();
+            return l.item();
+        }
     }
+
+    private static final WorkspaceConfiguration STEP =
+            WorkspaceConfiguration.builder()
+                    .initialSize(0)
+                    .policyAllocation(AllocationPolicy.OVERALLOCATE)
+                    .overallocationLimit(0.2)
+                    .policyLearning(LearningPolicy.FIRST_LOOP)
+                    .policyReset(ResetPolicy.BLOCK_LEFT)
+                    .policySpill(SpillPolicy.REALLOCATE)
+                    .build();
 
     /** Model output for a batch, in evaluation mode. */
     public INDArray predict(INDArray x) {
         checkBatch(x);
         model.eval();
-        return model.forward(Tensor.of(x)).data();
+        try (MemoryWorkspace ws =
+                Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "kindling-predict")) {
+            return model.forward(Tensor.of(x)).data().detach();
+        }
     }
 
     /** Number of correct arg-max predictions for a batch with class-index labels [N]. */
