@@ -69,12 +69,6 @@ public record ImageDataset(
         this(train, test, imageShape, numClasses, normalization, source, null);
     }
 
-    /** The same dataset with another training RDD (e.g. repartitioned). */
-    public ImageDataset withTrain(JavaRDD<ImageRecord> newTrain) {
-        return new ImageDataset(
-                newTrain, test, imageShape, numClasses, normalization, source, trainTransform);
-    }
-
     /** The same dataset with a training augmentation. */
     public ImageDataset withTrainTransform(Transform t) {
         return new ImageDataset(train, test, imageShape, numClasses, normalization, source, t);

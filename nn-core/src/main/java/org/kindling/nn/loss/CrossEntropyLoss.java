@@ -134,7 +134,7 @@ public class CrossEntropyLoss implements Loss {
                 long[] outShape = new long[shape.length - 1];
                 outShape[0] = shape[0];
                 System.arraycopy(shape, 2, outShape, 1, shape.length - 2);
-                out = fromRowsVector(perSample, shape, z).reshape('c', outShape);
+                out = vector(perSample, z).reshape('c', outShape);
                 break;
             case SUM:
                 out = Nd4j.scalar(z.dataType(), Arrays.stream(perSample).sum());
@@ -226,7 +226,7 @@ public class CrossEntropyLoss implements Loss {
         return Nd4j.create(v, s, like.dataType());
     }
 
-    private static INDArray fromRowsVector(double[] v, long[] s, INDArray like) {
+    private static INDArray vector(double[] v, INDArray like) {
         return Nd4j.create(v, new long[] {v.length}, like.dataType());
     }
 
