@@ -1,6 +1,5 @@
 package org.kindling.nn;
 
-import java.util.Arrays;
 import org.kindling.nn.functional.F;
 import org.kindling.nn.functional.MaxPool2dOp;
 
@@ -60,22 +59,8 @@ public class AvgPool2d extends Module {
 
     @Override
     public long[] outputShape(long[] in) {
-        if (in.length != 4) {
-            throw new IllegalArgumentException(
-                    describe()
-                            + " expects input [N, C, H, W] but got shape "
-                            + Arrays.toString(in));
-        }
-        long h = MaxPool2dOp.outputSize(in[2], kernel[0], stride[0], padding[0], 1, ceilMode);
-        long w = MaxPool2dOp.outputSize(in[3], kernel[1], stride[1], padding[1], 1, ceilMode);
-        if (h < 1 || w < 1) {
-            throw new IllegalArgumentException(
-                    describe()
-                            + " got input of shape "
-                            + Arrays.toString(in)
-                            + ", smaller than its window");
-        }
-        return new long[] {in[0], in[1], h, w};
+        return MaxPool2dOp.pooledShape(
+                describe(), in, kernel, stride, padding, new int[] {1, 1}, ceilMode);
     }
 
     @Override

@@ -36,6 +36,31 @@ public final class MaxPool2dOp {
         return out;
     }
 
+    /**
+     * The output shape [N, C, H_out, W_out] of a pooling layer for input {@code in}, shared by max
+     * and average pooling.
+     *
+     * @param layer the layer's description, for the error messages
+     * @throws IllegalArgumentException if the input is not [N, C, H, W] or smaller than the window
+     */
+    public static long[] pooledShape(
+            String layer, long[] in, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
+        if (in.length != 4) {
+            throw new IllegalArgumentException(
+                    layer + " expects input [N, C, H, W] but got shape " + Arrays.toString(in));
+        }
+        long h = outputSize(in[2], k[0], s[0], p[0], d[0], ceil);
+        long w = outputSize(in[3], k[1], s[1], p[1], d[1], ceil);
+        if (h < 1 || w < 1) {
+            throw new IllegalArgumentException(
+                    layer
+                            + " got input of shape "
+                            + Arrays.toString(in)
+                            + ", smaller than its window");
+        }
+        return new long[] {in[0], in[1], h, w};
+    }
+
     static Result apply(Tensor x, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
         check(x.data(), k, s, p, d, ceil);
         // libnd4j's pooling does not propagate NaN as PyTorch does: such inputs take the reference
