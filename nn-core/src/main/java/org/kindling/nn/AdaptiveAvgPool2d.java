@@ -58,4 +58,20 @@ public class AdaptiveAvgPool2d extends Module {
     protected String describe() {
         return "AdaptiveAvgPool2d(output_size=(" + outH + ", " + outW + "))";
     }
+
+    /**
+     * The spec encoding of {@code AdaptiveAvgPool2d} (see {@link org.kindling.nn.io.ModuleType}).
+     */
+    public static final class Type extends org.kindling.nn.io.ModuleType<AdaptiveAvgPool2d> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("AdaptiveAvgPool2d", AdaptiveAvgPool2d.class);
+        }
+
+        @Override
+        public AdaptiveAvgPool2d fromConfig(org.kindling.nn.io.SpecConfig c) {
+            int[] o = c.pair("output_size");
+            return new AdaptiveAvgPool2d(o[0], o[1]);
+        }
+    }
 }

@@ -84,4 +84,21 @@ public class AvgPool2d extends Module {
                 + padding[0]
                 + ")";
     }
+
+    /** The spec encoding of {@code AvgPool2d} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<AvgPool2d> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("AvgPool2d", AvgPool2d.class);
+        }
+
+        @Override
+        public AvgPool2d fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new AvgPool2d(c.i("kernel_size"))
+                    .stride(c.i("stride"))
+                    .padding(c.i("padding"))
+                    .ceilMode(c.bool("ceil_mode"))
+                    .countIncludePad(c.bool("count_include_pad"));
+        }
+    }
 }

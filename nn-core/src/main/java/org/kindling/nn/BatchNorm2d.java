@@ -143,4 +143,17 @@ public class BatchNorm2d extends Module {
                 + momentum
                 + ", affine=True, track_running_stats=True)";
     }
+
+    /** The spec encoding of {@code BatchNorm2d} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<BatchNorm2d> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("BatchNorm2d", BatchNorm2d.class);
+        }
+
+        @Override
+        public BatchNorm2d fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new BatchNorm2d(c.i("num_features"), c.d("eps"), c.d("momentum"));
+        }
+    }
 }

@@ -315,4 +315,33 @@ public class Conv2d extends Module {
             }
         }
     }
+
+    /** The spec encoding of {@code Conv2d} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<Conv2d> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("Conv2d", Conv2d.class);
+        }
+
+        @Override
+        public Conv2d fromConfig(org.kindling.nn.io.SpecConfig c) {
+            int[] k = c.pair("kernel_size");
+            Options o = options(c.i("in_channels"), c.i("out_channels"), k[0], k[1]);
+            int[] s = c.pair("stride");
+            o.stride(s[0], s[1]);
+            if (c.get("padding").isJsonPrimitive()
+                    && c.get("padding").getAsJsonPrimitive().isString()) {
+                o.padding(c.s("padding"));
+            } else {
+                int[] p = c.pair("padding");
+                o.padding(p[0], p[1]);
+            }
+            int[] d = c.pair("dilation");
+            return o.dilation(d[0], d[1])
+                    .groups(c.i("groups"))
+                    .bias(c.bool("bias"))
+                    .paddingMode(c.s("padding_mode"))
+                    .build();
+        }
+    }
 }

@@ -1,11 +1,11 @@
 package org.kindling.nn;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Like {@code torch.nn.Dropout(p=0.5)}: in training mode zeroes each element with probability
- * {@code p} and scales the rest by {@code 1/(1-p)}; in eval mode the identity.
+ * {@code p} and scales the rest by {@code 1/(1-p)}; in eval mode the identity. The mask is drawn
+ * from the {@linkplain Generator#current() current generator} (the trainer's, seeded by the run).
  */
 public class Dropout extends Module {
     private final double p;
@@ -30,7 +30,11 @@ public class Dropout extends Module {
         }
         INDArray in = x.data();
         INDArray mask =
-                Nd4j.rand(in.dataType(), in.shape()).gt(p).castTo(in.dataType()).divi(1 - p);
+                Generator.current()
+                        .uniform(in.dataType(), in.shape())
+                        .gt(p)
+                        .castTo(in.dataType())
+                        .divi(1 - p);
         return Tensor.derived(in.mul(mask), g -> new INDArray[] {g.mul(mask)}, x);
     }
 
@@ -49,5 +53,18 @@ public class Dropout extends Module {
     @Override
     protected String describe() {
         return "Dropout(p=" + p + ", inplace=False)";
+    }
+
+    /** The spec encoding of {@code Dropout} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<Dropout> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("Dropout", Dropout.class);
+        }
+
+        @Override
+        public Dropout fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new Dropout(c.d("p"));
+        }
     }
 }

@@ -56,4 +56,17 @@ public class Flatten extends Module {
     protected String describe() {
         return "Flatten(start_dim=" + startDim + ", end_dim=" + endDim + ")";
     }
+
+    /** The spec encoding of {@code Flatten} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<Flatten> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("Flatten", Flatten.class);
+        }
+
+        @Override
+        public Flatten fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new Flatten(c.i("start_dim"), c.i("end_dim"));
+        }
+    }
 }

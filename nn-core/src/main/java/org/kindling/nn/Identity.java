@@ -16,4 +16,17 @@ public class Identity extends Module {
     protected String describe() {
         return "Identity()";
     }
+
+    /** The spec encoding of {@code Identity} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<Identity> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("Identity", Identity.class);
+        }
+
+        @Override
+        public Identity fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new Identity();
+        }
+    }
 }

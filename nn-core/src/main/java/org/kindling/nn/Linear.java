@@ -84,4 +84,17 @@ public class Linear extends Module {
                 + (bias != null ? "True" : "False")
                 + ")";
     }
+
+    /** The spec encoding of {@code Linear} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<Linear> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("Linear", Linear.class);
+        }
+
+        @Override
+        public Linear fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new Linear(c.i("in_features"), c.i("out_features"), c.bool("bias"));
+        }
+    }
 }

@@ -27,4 +27,17 @@ public class LogSoftmax extends Module {
     protected String describe() {
         return "LogSoftmax(dim=1)";
     }
+
+    /** The spec encoding of {@code LogSoftmax} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<LogSoftmax> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("LogSoftmax", LogSoftmax.class);
+        }
+
+        @Override
+        public LogSoftmax fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new LogSoftmax();
+        }
+    }
 }

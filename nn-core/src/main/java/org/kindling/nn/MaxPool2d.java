@@ -138,4 +138,25 @@ public class MaxPool2d extends Module {
     private static String v(int[] a) {
         return a[0] == a[1] ? String.valueOf(a[0]) : "(" + a[0] + ", " + a[1] + ")";
     }
+
+    /** The spec encoding of {@code MaxPool2d} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<MaxPool2d> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("MaxPool2d", MaxPool2d.class);
+        }
+
+        @Override
+        public MaxPool2d fromConfig(org.kindling.nn.io.SpecConfig c) {
+            int[] k = c.pair("kernel_size");
+            int[] s = c.pair("stride");
+            int[] p = c.pair("padding");
+            return MaxPool2d.of(k[0], k[1])
+                    .stride(s[0], s[1])
+                    .padding(p[0], p[1])
+                    .dilation(c.pair("dilation")[0])
+                    .ceilMode(c.bool("ceil_mode"))
+                    .returnIndices(c.bool("return_indices"));
+        }
+    }
 }

@@ -40,4 +40,17 @@ public class ReLU extends Module {
     protected String describe() {
         return inplace ? "ReLU(inplace=True)" : "ReLU()";
     }
+
+    /** The spec encoding of {@code ReLU} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<ReLU> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("ReLU", ReLU.class);
+        }
+
+        @Override
+        public ReLU fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new ReLU(c.bool("inplace", false));
+        }
+    }
 }

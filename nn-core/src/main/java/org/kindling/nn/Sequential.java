@@ -84,4 +84,17 @@ public class Sequential extends Module {
     protected String describe() {
         return "Sequential";
     }
+
+    /** The spec encoding of {@code Sequential} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<Sequential> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("Sequential", Sequential.class);
+        }
+
+        @Override
+        public Sequential fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new Sequential();
+        }
+    }
 }

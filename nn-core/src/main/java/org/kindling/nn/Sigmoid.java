@@ -18,4 +18,17 @@ public class Sigmoid extends Module {
     protected String describe() {
         return "Sigmoid()";
     }
+
+    /** The spec encoding of {@code Sigmoid} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<Sigmoid> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("Sigmoid", Sigmoid.class);
+        }
+
+        @Override
+        public Sigmoid fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new Sigmoid();
+        }
+    }
 }

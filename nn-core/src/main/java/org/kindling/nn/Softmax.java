@@ -27,4 +27,17 @@ public class Softmax extends Module {
     protected String describe() {
         return "Softmax(dim=1)";
     }
+
+    /** The spec encoding of {@code Softmax} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<Softmax> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("Softmax", Softmax.class);
+        }
+
+        @Override
+        public Softmax fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new Softmax();
+        }
+    }
 }

@@ -110,4 +110,18 @@ public class BasicBlock extends Module {
                 + stride
                 + ")";
     }
+
+    /** The spec encoding of {@code BasicBlock} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<BasicBlock> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("BasicBlock", BasicBlock.class);
+        }
+
+        @Override
+        public BasicBlock fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new BasicBlock(
+                    c.i("inplanes"), c.i("planes"), c.i("stride"), c.bool("bottleneck"));
+        }
+    }
 }

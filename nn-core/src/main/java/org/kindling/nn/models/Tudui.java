@@ -40,4 +40,17 @@ public class Tudui extends Module {
     protected String describe() {
         return "Tudui";
     }
+
+    /** The spec encoding of {@code Tudui} (see {@link org.kindling.nn.io.ModuleType}). */
+    public static final class Type extends org.kindling.nn.io.ModuleType<Tudui> {
+        /** Registered through {@code META-INF/services}. */
+        public Type() {
+            super("Tudui", Tudui.class);
+        }
+
+        @Override
+        public Tudui fromConfig(org.kindling.nn.io.SpecConfig c) {
+            return new Tudui();
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package org.kindling.nn.training;
 
 import java.util.Arrays;
+import org.kindling.nn.Generator;
 import org.kindling.nn.Module;
 import org.kindling.nn.ParameterVector;
 import org.kindling.nn.Tensor;
@@ -21,11 +22,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * training step ({@code zero_grad, forward, loss, backward, step}) on mini-batches and exposes
  * parameters and optimizer state as flat arrays, which is all a data-parallel trainer needs.
  */
-public final class Trainer {
+public final class Trainer implements Learner {
     private final Module model;
     private final long[] inputShape;
     private final Loss loss;
     private final Optimizer optimizer;
+    private final Generator generator;
 
     /**
      * @param model the network
@@ -35,6 +37,17 @@ public final class Trainer {
      * @throws IllegalArgumentException if the model does not accept the input shape
      */
     public Trainer(Module model, long[] inputShape, Loss loss, Optimizer optimizer) {
+        this(model, inputShape, loss, optimizer, new Generator(0));
+    }
+
+    /**
+     * A trainer whose steps draw their randomness (Dropout) from {@code generator}.
+     *
+     * @throws IllegalArgumentException if the model does not accept the input shape
+     */
+    public Trainer(
+            Module model, long[] inputShape, Loss loss, Optimizer optimizer, Generator generator) {
+        this.generator = generator;
         this.model = model;
         this.inputShape = inputShape.clone();
         this.loss = loss;
@@ -56,6 +69,7 @@ public final class Trainer {
     }
 
     /** Shape of one example. */
+    @Override
     public long[] inputShape() {
         return inputShape.clone();
     }
@@ -67,13 +81,15 @@ public final class Trainer {
      * @param y targets as the loss expects them (class indices [N] for cross-entropy)
      * @return the loss before the update
      */
+    @Override
     public double step(INDArray x, INDArray y) {
         checkBatch(x);
         model.train();
         // Every temporary of the step (activations, gradients of activations) lives in one reused
         // workspace: after the first step no memory is allocated, mapped or zeroed by the OS.
-        try (MemoryWorkspace ws =
-                Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "kindling-step")) {
+        try (Generator.Scope g = Generator.use(generator);
+                MemoryWorkspace ws =
+                        Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "kindling-step")) {
             optimizer.zeroGrad();
             Tensor l = loss.forward(model.forward(Tensor.of(x)), y);
             l.backward();
@@ -92,7 +108,13 @@ public final class Trainer {
                     .policySpill(SpillPolicy.REALLOCATE)
                     .build();
 
+    @Override
+    public void reseed(long seed) {
+        generator.manualSeed(seed);
+    }
+
     /** Model output for a batch, in evaluation mode. */
+    @Override
     public INDArray predict(INDArray x) {
         checkBatch(x);
         model.eval();
@@ -102,7 +124,14 @@ public final class Trainer {
         }
     }
 
+    /** Softmax of {@link #predict} over the classes. */
+    @Override
+    public INDArray probabilities(INDArray x) {
+        return Transforms.softmax(predict(x), false);
+    }
+
     /** Number of correct arg-max predictions for a batch with class-index labels [N]. */
+    @Override
     public long countCorrect(INDArray x, INDArray labels) {
         INDArray predicted = Nd4j.argMax(predict(x), 1);
         return predicted
@@ -114,11 +143,13 @@ public final class Trainer {
     }
 
     /** A copy of all parameters as one flat float array. */
+    @Override
     public float[] parameters() {
         return optimizer.parameters().data().toFloatVector();
     }
 
     /** Overwrites all parameters from a flat array of {@link #numParameters()} values. */
+    @Override
     public void setParameters(float[] flat) {
         INDArray p = optimizer.parameters().data();
         if (flat.length != p.length()) {
@@ -129,11 +160,13 @@ public final class Trainer {
     }
 
     /** A copy of the optimizer state as one flat float array. */
+    @Override
     public float[] optimizerState() {
         return optimizer.state().toFloatVector();
     }
 
     /** Restores the optimizer state from {@link #optimizerState()}-shaped values. */
+    @Override
     public void setOptimizerState(float[] state) {
         optimizer.loadState(
                 Nd4j.createFromArray(state).castTo(optimizer.parameters().data().dataType()));
@@ -143,6 +176,7 @@ public final class Trainer {
      * A copy of all buffers (e.g. BatchNorm running statistics) as one flat float array, in {@link
      * Module#namedBuffers()} order; empty for models without buffers.
      */
+    @Override
     public float[] buffers() {
         java.util.List<INDArray> bs = new java.util.ArrayList<>(model.namedBuffers().values());
         int n = bs.stream().mapToInt(b -> (int) b.length()).sum();
@@ -158,6 +192,7 @@ public final class Trainer {
     }
 
     /** Overwrites all buffers from a {@link #buffers()}-shaped array (integers are rounded). */
+    @Override
     public void setBuffers(float[] flat) {
         int off = 0;
         for (INDArray b : model.namedBuffers().values()) {
@@ -181,6 +216,7 @@ public final class Trainer {
     }
 
     /** Number of parameter values. */
+    @Override
     public long numParameters() {
         return optimizer.parameters().length();
     }

@@ -1,5 +1,6 @@
 package org.kindling.nn.io;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,12 @@ import org.kindling.nn.Sequential;
 import org.kindling.nn.loss.CrossEntropyLoss;
 import org.kindling.nn.models.Zoo;
 import org.kindling.nn.optim.SGD;
+import org.kindling.nn.training.KindlingBackend;
+import org.kindling.nn.training.ModelDefinition;
+import org.kindling.nn.training.ModelState;
+import org.kindling.nn.training.OptimizerSpec;
 import org.kindling.nn.training.Trainer;
+import org.kindling.nn.training.TrainingPosition;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -49,6 +55,19 @@ class ModelArchiveTest {
                                 : s[1]);
         Nd4j.getRandom().setSeed(5);
         return Nd4j.rand(DataType.FLOAT, 2, s[0], size, size);
+    }
+
+    /** The whole-model archive of live module {@code m} (SGD lr 0.01, nothing frozen). */
+    static ModelArchive archive(String name, Module m, Map<String, Object> info) {
+        ModelDefinition d =
+                KindlingBackend.define(
+                        m,
+                        name,
+                        Zoo.inputShape(name.split("\\+")[0]),
+                        10,
+                        OptimizerSpec.sgd(0.01),
+                        List.of());
+        return new ModelArchive(KindlingBackend.stateOf(m, d, TrainingPosition.start(0)), info);
     }
 
     static Path save(Path file, ModelArchive a) throws IOException {
@@ -89,11 +108,8 @@ class ModelArchiveTest {
         INDArray expected = m.forward(x);
 
         ModelArchive whole =
-                load(
-                        save(
-                                tmp.resolve("m.kindling"),
-                                new ModelArchive(name, 10, m, null, Map.of("k", "v"))));
-        assertEquals(expected, whole.model().eval().forward(x), "whole");
+                load(save(tmp.resolve("m.kindling"), archive(name, m, Map.of("k", "v"))));
+        assertEquals(expected, whole.module().eval().forward(x), "whole");
         assertEquals("v", whole.info().get("k"));
 
         Path st = tmp.resolve("m.safetensors");
@@ -114,12 +130,9 @@ class ModelArchiveTest {
         vgg.eval();
         INDArray x = input("vgg11").get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1));
         ModelArchive back =
-                load(
-                        save(
-                                tmp.resolve("vgg.kindling"),
-                                new ModelArchive("vgg11+add_linear", 10, vgg, null, Map.of())));
-        assertEquals(vgg.toString(), back.model().toString());
-        assertEquals(vgg.eval().forward(x), back.model().eval().forward(x));
+                load(save(tmp.resolve("vgg.kindling"), archive("vgg11+add_linear", vgg, Map.of())));
+        assertEquals(vgg.toString(), back.module().toString());
+        assertEquals(vgg.eval().forward(x), back.module().eval().forward(x));
     }
 
     @Test
@@ -134,13 +147,20 @@ class ModelArchiveTest {
         t.step(
                 Nd4j.rand(DataType.FLOAT, 4, 1, 28, 28),
                 Nd4j.createFromArray(new long[] {1, 2, 3, 4}));
-        ModelArchive back =
-                load(
-                        save(
-                                tmp.resolve("l.kindling"),
-                                new ModelArchive(
-                                        "lenet5", 10, net, t.optimizer().state(), Map.of())));
-        assertEquals(t.optimizer().state(), back.optimizerState());
+        ModelDefinition d =
+                KindlingBackend.define(
+                        net,
+                        "lenet5",
+                        Zoo.inputShape("lenet5"),
+                        10,
+                        new OptimizerSpec("sgd", 0.1, 0.9),
+                        List.of());
+        ModelState state = ModelState.of(d, t, new TrainingPosition(1, 1, 7));
+        ModelArchive back = load(save(tmp.resolve("l.kindling"), new ModelArchive(state)));
+        assertArrayEquals(t.optimizerState(), back.state().optimizerState());
+        assertArrayEquals(t.parameters(), back.state().parameters());
+        assertEquals(d, back.state().definition());
+        assertEquals(new TrainingPosition(1, 1, 7), back.state().position());
     }
 
     /**
@@ -151,11 +171,11 @@ class ModelArchiveTest {
     void anArchiveSavedByFormatVersion1StillLoads() throws Exception {
         try (InputStream in = getClass().getResourceAsStream("/fixtures/lenet5-format1.kindling")) {
             ModelArchive a = ModelArchive.read(in, "lenet5-format1.kindling");
-            assertEquals("lenet5", a.architecture());
-            assertEquals(61_706, a.model().numParameters());
-            assertEquals(1 + 61_706, a.optimizerState().length());
+            assertEquals("lenet5", a.state().definition().name());
+            assertEquals(61_706, a.module().numParameters());
+            assertEquals(1 + 61_706, a.state().optimizerState().length);
             INDArray x = Nd4j.ones(DataType.FLOAT, 1, 1, 28, 28);
-            INDArray logits = a.model().eval().forward(x);
+            INDArray logits = a.module().eval().forward(x);
             // the logits the saving version computed, stored in the archive's provenance
             @SuppressWarnings("unchecked")
             List<Double> expected = (List<Double>) a.info().get("logits_of_ones");
@@ -188,7 +208,7 @@ class ModelArchiveTest {
     byte[] goodArchive() throws IOException {
         Init.manualSeed(1);
         ByteArrayOutputStream b = new ByteArrayOutputStream();
-        new ModelArchive("cifarnet", 10, Zoo.create("cifarnet", 10), null, Map.of()).write(b);
+        archive("cifarnet", Zoo.create("cifarnet", 10), Map.of()).write(b);
         return b.toByteArray();
     }
 
@@ -203,7 +223,8 @@ class ModelArchiveTest {
     void aForeignFileIsNotAKindlingArchive() {
         String msg = readError("just some text, not a zip".getBytes(StandardCharsets.UTF_8));
         assertTrue(
-                msg.startsWith("bad.kindling: not a Kindling model archive (no model.json entry"),
+                msg.startsWith(
+                        "bad.kindling: not a whole Kindling model archive (no model.json entry"),
                 msg);
     }
 
@@ -213,7 +234,7 @@ class ModelArchiveTest {
         String msg =
                 readError(archive(Map.of("model.json", json.getBytes(StandardCharsets.UTF_8))));
         assertEquals(
-                "bad.kindling: format_version 99 is not supported (this Kindling reads 1..1)", msg);
+                "bad.kindling: format_version 99 is not supported (this Kindling reads 1..2)", msg);
     }
 
     @Test
@@ -224,8 +245,9 @@ class ModelArchiveTest {
         String msg =
                 readError(archive(Map.of("model.json", json.getBytes(StandardCharsets.UTF_8))));
         assertEquals(
-                "bad.kindling: architecture spec: model.0: unknown module type 'java.lang.ProcessBuilder'",
-                msg);
+                "bad.kindling: model definition: model.0: unknown module type 'java.lang.ProcessBuilder'; registered types: ",
+                msg.substring(0, msg.indexOf("[")));
+        assertTrue(msg.contains("Conv2d, Dropout, Flatten"), msg);
     }
 
     @Test
@@ -241,7 +263,25 @@ class ModelArchiveTest {
         String msg = readError(archive(entries));
         assertTrue(
                 msg.startsWith(
-                        "bad.kindling!parameters.safetensors: truncated safetensors file: tensor '8.weight' needs bytes up to"),
+                        "bad.kindling: entry parameters.safetensors has "
+                                + (params.length - 1000)
+                                + " bytes with CRC-32"),
+                msg);
+    }
+
+    @Test
+    void anArchiveThatLostAnEntryIsRefusedNamingIt() throws Exception {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        try (java.util.zip.ZipInputStream z =
+                new java.util.zip.ZipInputStream(new ByteArrayInputStream(goodArchive()))) {
+            ZipEntry e;
+            while ((e = z.getNextEntry()) != null) entries.put(e.getName(), z.readAllBytes());
+        }
+        entries.remove("optimizer.safetensors");
+        String msg = readError(archive(entries));
+        assertTrue(
+                msg.startsWith(
+                        "bad.kindling: entry optimizer.safetensors is missing (the archive lists it with "),
                 msg);
     }
 
