@@ -58,7 +58,9 @@ class CliTest {
         int[] code = new int[1];
         String err = stderrOf(() -> code[0] = KindlingCli.run("train", "--save", "everything"));
         assertEquals(2, code[0]);
-        assertTrue(err.contains("--save must be 'whole' or 'params' but was: 'everything'"), err);
+        assertTrue(
+                err.contains("--save must be one of [whole, params, dl4j] but was: 'everything'"),
+                err);
     }
 
     @Test
@@ -116,12 +118,12 @@ class CliTest {
                 org.kindling.spark.io.ModelStore.loadWhole(second, conf);
         assertEquals(
                 pre.namedParameters().get("0.weight").data(),
-                tuned.model().namedParameters().get("0.weight").data());
+                tuned.module().namedParameters().get("0.weight").data());
         assertTrue(
                 !pre.namedParameters()
                         .get("2.weight")
                         .data()
-                        .equals(tuned.model().namedParameters().get("2.weight").data()));
+                        .equals(tuned.module().namedParameters().get("2.weight").data()));
         @SuppressWarnings("unchecked")
         java.util.Map<String, Object> training =
                 (java.util.Map<String, Object>) tuned.info().get("training");
@@ -209,21 +211,7 @@ class CliTest {
         IllegalArgumentException e =
                 assertThrows(
                         IllegalArgumentException.class,
-                        () ->
-                                new TrainingConfig(
-                                        "cifarnet",
-                                        10,
-                                        1,
-                                        -3,
-                                        1,
-                                        1,
-                                        "sgd",
-                                        0.01,
-                                        0,
-                                        1,
-                                        1,
-                                        java.util.List.of(),
-                                        false));
-        assertEquals("batch-size must be >= 1 but was: -3", e.getMessage());
+                        () -> TrainingConfig.builder().batchSize(-3).build());
+        assertEquals("--batch-size must be >= 1 but was: -3", e.getMessage());
     }
 }

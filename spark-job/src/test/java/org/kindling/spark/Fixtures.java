@@ -3,14 +3,17 @@ package org.kindling.spark;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.cifar.Cifar10;
+import org.kindling.nn.training.ModelState;
 import org.kindling.spark.averaging.ParameterAveraging;
 import org.kindling.spark.averaging.TrainingListener;
+import org.kindling.spark.io.ModelSource;
 
 /** Small generated CIFAR-shaped data for tests. */
 final class Fixtures {
@@ -43,7 +46,22 @@ final class Fixtures {
             JavaRDD<ImageRecord> train,
             JavaRDD<ImageRecord> test) {
         return new ParameterAveraging(sc, cfg, new TrainingListener() {})
-                .fit(new ImageDataset(train, test, Cifar10.IMAGE_SHAPE, 10, norm(), "fixture"));
+                .fit(
+                        new ImageDataset(train, test, Cifar10.IMAGE_SHAPE, 10, norm(), "fixture"),
+                        start(cfg));
+    }
+
+    /** The fresh model {@code cfg} names (a zoo name) for CIFAR-shaped data with 10 classes. */
+    static ModelState start(TrainingConfig cfg) {
+        return ModelSource.open(cfg.modelOrDefault(), new Configuration())
+                .start(Cifar10.IMAGE_SHAPE, 10, cfg.optimizer(), cfg.freeze(), cfg.seed());
+    }
+
+    /** The largest absolute element-wise difference. */
+    static double maxChange(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
     }
 
     static Normalization norm() {

@@ -26,6 +26,7 @@ import org.kindling.data.batch.Batch;
 import org.kindling.data.cifar.Cifar10;
 import org.kindling.nn.Module;
 import org.kindling.nn.io.ModelArchive;
+import org.kindling.nn.training.Trainer;
 import org.kindling.spark.averaging.ParameterAveraging;
 import org.kindling.spark.averaging.TrainingListener;
 import org.kindling.spark.io.ModelStore;
@@ -76,8 +77,14 @@ class HdfsModelStoreIT {
         assertEquals(dir, found);
 
         TrainingConfig cfg =
-                new TrainingConfig(
-                        "cifarnet", 10, 1, 10, 2, 2, "sgd", 0.01, 0.9, 3L, 1, List.of(), false);
+                TrainingConfig.builder()
+                        .batchSize(10)
+                        .averagingFrequency(2)
+                        .workers(2)
+                        .momentum(0.9)
+                        .seed(3L)
+                        .threadsPerWorker(1)
+                        .build();
         JavaRDD<ImageRecord> train = Cifar10.read(sc, found, Cifar10.Split.TRAIN).repartition(2);
         JavaRDD<ImageRecord> test = Cifar10.read(sc, found, Cifar10.Split.TEST);
         ParameterAveraging.Result r =
@@ -89,22 +96,16 @@ class HdfsModelStoreIT {
                                         Cifar10.IMAGE_SHAPE,
                                         10,
                                         Fixtures.norm(),
-                                        found));
+                                        found),
+                                Fixtures.start(cfg));
 
         String whole = root + "/models/run1/model.kindling";
         String params = root + "/models/run1/model.safetensors";
         Configuration conf = sc.hadoopConfiguration();
-        ModelStore.saveWhole(
-                whole,
-                conf,
-                new ModelArchive(
-                        "cifarnet",
-                        10,
-                        r.model().model(),
-                        r.model().optimizer().state(),
-                        Map.of("data", found)));
+        ModelStore.saveWhole(whole, conf, new ModelArchive(r.model(), Map.of("data", found)));
+        Trainer trained = (Trainer) r.model().learner();
         ModelStore.saveParameters(
-                params, conf, r.model().model(), Map.of("architecture", "cifarnet"));
+                params, conf, trained.model(), Map.of("architecture", "cifarnet"));
 
         FileStatus[] files = fs.listStatus(new org.apache.hadoop.fs.Path(root + "/models/run1"));
         assertEquals(2, files.length, "no temporary files are left behind");
@@ -112,12 +113,10 @@ class HdfsModelStoreIT {
         ModelArchive loaded = ModelStore.loadWhole(whole, conf);
         Module fromParams = ModelStore.loadParameters(params, conf, "cifarnet", 10);
         Batch b = Batch.of(recs.subList(0, 16), Cifar10.IMAGE_SHAPE, Fixtures.norm(), 10, false);
-        INDArray expected = r.model().predict(b.features());
-        assertEquals(expected, loaded.model().eval().forward(b.features()));
+        INDArray expected = trained.predict(b.features());
+        assertEquals(expected, loaded.module().eval().forward(b.features()));
         assertEquals(expected, fromParams.eval().forward(b.features()));
-        assertArrayEquals(
-                r.model().optimizer().state().toFloatVector(),
-                loaded.optimizerState().toFloatVector());
+        assertArrayEquals(r.model().optimizerState(), loaded.state().optimizerState());
         assertEquals(found, loaded.info().get("data"));
         assertTrue(fs.getFileStatus(new org.apache.hadoop.fs.Path(params)).getLen() > 145_578 * 4);
     }
@@ -149,10 +148,23 @@ class HdfsModelStoreIT {
         INDArray expected = m.forward(x);
         String whole = root + "/zoo/" + name + ".kindling";
         String params = root + "/zoo/" + name + ".safetensors";
-        ModelStore.saveWhole(whole, conf, new ModelArchive(name, 10, m, null, Map.of()));
+        org.kindling.nn.training.ModelDefinition d =
+                org.kindling.nn.training.KindlingBackend.define(
+                        m,
+                        name,
+                        s,
+                        10,
+                        org.kindling.nn.training.OptimizerSpec.sgd(0.01),
+                        List.of());
+        ModelStore.saveWhole(
+                whole,
+                conf,
+                new ModelArchive(
+                        org.kindling.nn.training.KindlingBackend.stateOf(
+                                m, d, org.kindling.nn.training.TrainingPosition.start(0))));
         ModelStore.saveParameters(params, conf, m, Map.of());
         assertEquals(
-                expected, ModelStore.loadWhole(whole, conf).model().eval().forward(x), "whole");
+                expected, ModelStore.loadWhole(whole, conf).module().eval().forward(x), "whole");
         assertEquals(
                 expected,
                 ModelStore.loadParameters(params, conf, name, 10).eval().forward(x),

@@ -14,8 +14,10 @@ import org.kindling.data.ImageRecord;
 import org.kindling.data.LocalSpark;
 import org.kindling.data.batch.Batch;
 import org.kindling.data.cifar.Cifar10;
-import org.kindling.nn.Init;
+import org.kindling.nn.Module;
 import org.kindling.nn.internal.Nd4jRuntime;
+import org.kindling.nn.training.KindlingBackend;
+import org.kindling.nn.training.ModelState;
 import org.kindling.nn.training.Trainer;
 import org.kindling.spark.averaging.EpochPlan;
 import org.kindling.spark.averaging.ParameterAveraging;
@@ -41,20 +43,19 @@ class ParameterAveragingTest {
             double momentum,
             int epochs,
             List<String> freeze) {
-        return new TrainingConfig(
-                "cifarnet",
-                10,
-                epochs,
-                batch,
-                k,
-                workers,
-                opt,
-                lr,
-                momentum,
-                11L,
-                1,
-                freeze,
-                false);
+        return TrainingConfig.builder()
+                .model("cifarnet")
+                .epochs(epochs)
+                .batchSize(batch)
+                .averagingFrequency(k)
+                .workers(workers)
+                .optimizer(opt)
+                .lr(lr)
+                .momentum(momentum)
+                .seed(11L)
+                .threadsPerWorker(1)
+                .freeze(freeze)
+                .build();
     }
 
     static Batch batch(List<ImageRecord> recs, int[] idx) {
@@ -64,9 +65,8 @@ class ParameterAveragingTest {
     }
 
     static Trainer freshTrainer(TrainingConfig cfg) {
-        Init.manualSeed(cfg.seed());
         Nd4jRuntime.init(cfg.threadsPerWorker());
-        return org.kindling.spark.averaging.Workers.newTrainer(cfg);
+        return (Trainer) Fixtures.start(cfg).learner();
     }
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
@@ -150,9 +150,10 @@ class ParameterAveragingTest {
     void frozenLayersAreNotChangedBySparkTraining() {
         TrainingConfig cfg = config("sgd", 8, 2, 2, 0.05, 0.9, 1, List.of("0.", "2."));
         JavaRDD<ImageRecord> rdd = sc.parallelize(Fixtures.records(64, 4), 2);
-        Trainer start = freshTrainer(cfg);
-        INDArray before = start.model().namedParameters().get("2.weight").data().dup();
-        INDArray headBefore = start.model().namedParameters().get("8.weight").data().dup();
+        ModelState start = Fixtures.start(cfg);
+        Module startModule = KindlingBackend.module(start);
+        INDArray before = startModule.namedParameters().get("2.weight").data().dup();
+        INDArray headBefore = startModule.namedParameters().get("8.weight").data().dup();
         ParameterAveraging.Result r =
                 new ParameterAveraging(sc, cfg, new TrainingListener() {})
                         .fit(
@@ -164,13 +165,12 @@ class ParameterAveragingTest {
                                         Fixtures.norm(),
                                         "fixture"),
                                 start);
-        assertEquals(before, r.model().model().namedParameters().get("2.weight").data());
+        Module trained = KindlingBackend.module(r.model());
+        assertEquals(before, trained.namedParameters().get("2.weight").data());
         assertTrue(
                 maxChange(
                                 headBefore.ravel().toFloatVector(),
-                                r.model()
-                                        .model()
-                                        .namedParameters()
+                                trained.namedParameters()
                                         .get("8.weight")
                                         .data()
                                         .ravel()
@@ -192,9 +192,7 @@ class ParameterAveragingTest {
         assertTrue(!a.equals(c), "another epoch, other shards");
         assertTrue(
                 !a.get(0).equals(rdd.glom().collect().get(0)), "records moved between partitions");
-        TrainingConfig cfg =
-                new TrainingConfig(
-                        "cifarnet", 10, 2, 8, 2, 2, "sgd", 0.05, 0, 11L, 1, List.of(), true);
+        TrainingConfig cfg = config(8, 2, 2, 0.05, 0, 2).toBuilder().reshuffle(true).build();
         ParameterAveraging.Result r = Fixtures.fit(sc, cfg, rdd, null);
         assertEquals(2, r.epochLoss().size());
     }

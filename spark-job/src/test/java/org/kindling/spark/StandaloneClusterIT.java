@@ -69,8 +69,15 @@ class StandaloneClusterIT {
                         // version
                         .set("spark.executorEnv.SPARK_SCALA_VERSION", "2.12");
         TrainingConfig cfg =
-                new TrainingConfig(
-                        "cifarnet", 10, 1, 8, 2, 2, "sgd", 0.05, 0.9, 5L, 1, List.of(), false);
+                TrainingConfig.builder()
+                        .batchSize(8)
+                        .averagingFrequency(2)
+                        .workers(2)
+                        .lr(0.05)
+                        .momentum(0.9)
+                        .seed(5L)
+                        .threadsPerWorker(1)
+                        .build();
         List<ImageRecord> recs = Fixtures.records(64, 9);
         float[] clusterParams;
         long executors;
@@ -105,7 +112,8 @@ class StandaloneClusterIT {
                                         Cifar10.IMAGE_SHAPE,
                                         10,
                                         Fixtures.norm(),
-                                        "fixture"));
+                                        "fixture"),
+                                Fixtures.start(cfg));
         assertArrayEquals(l.model().parameters(), clusterParams);
     }
 }

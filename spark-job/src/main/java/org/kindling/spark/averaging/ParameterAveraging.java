@@ -4,23 +4,25 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.kindling.data.ImageDataset;
 import org.kindling.data.ImageRecord;
-import org.kindling.data.batch.Normalization;
-import org.kindling.data.transforms.Transform;
-import org.kindling.nn.Init;
 import org.kindling.nn.internal.Nd4jRuntime;
-import org.kindling.nn.training.Trainer;
+import org.kindling.nn.training.ModelDefinition;
+import org.kindling.nn.training.ModelState;
+import org.kindling.nn.training.TrainingPosition;
 import org.kindling.spark.TrainingConfig;
 
 /**
- * The driver side of synchronous parameter averaging. Each round the driver broadcasts parameters
- * and optimizer state; every partition restores them and trains its next k mini-batches; {@code
- * treeAggregate} sums parameters, state, loss and counts; the driver divides by the number of
- * workers that trained and goes on. After each epoch the test set is evaluated.
+ * The driver side of synchronous parameter averaging. Each round the driver broadcasts parameters,
+ * optimizer state and buffers; every partition restores them and trains its next k mini-batches;
+ * {@code treeAggregate} sums parameters, state, loss and counts; the driver divides by the number
+ * of workers that trained and goes on. After each epoch the test set is evaluated. The model
+ * travels as a {@link ModelState}: its definition is broadcast once per run, its arrays once per
+ * round, and the run starts at the state's position (a fresh model at epoch 1, round 0).
  */
 public final class ParameterAveraging {
     private final JavaSparkContext sc;
@@ -29,143 +31,172 @@ public final class ParameterAveraging {
 
     /** Metrics of a finished run. */
     public record Result(
-            Trainer model, List<Double> epochLoss, List<Double> testAccuracy, double seconds) {
+            ModelState model, List<Double> epochLoss, List<Double> testAccuracy, double seconds) {
         /** The last epoch's test accuracy (NaN without test data). */
         public double finalAccuracy() {
             return testAccuracy.isEmpty() ? Double.NaN : testAccuracy.get(testAccuracy.size() - 1);
         }
     }
 
+    /**
+     * @param cfg the run's configuration with workers and threads resolved ({@link
+     *     TrainingConfig#withResources})
+     */
     public ParameterAveraging(JavaSparkContext sc, TrainingConfig cfg, TrainingListener listener) {
+        if (cfg.workers() == null || cfg.threadsPerWorker() == null) {
+            throw new IllegalArgumentException(
+                    "resolve workers and threads first (TrainingConfig.withResources)");
+        }
         this.sc = sc;
         this.cfg = cfg;
         this.listener = listener;
     }
 
-    /** Trains a freshly initialised model (seeded with {@code cfg.seed()}). */
-    public Result fit(ImageDataset data) {
-        Init.manualSeed(cfg.seed());
+    /** Trains {@code start} from its position to the end of the configured epochs. */
+    public Result fit(ImageDataset data, ModelState start) {
         Nd4jRuntime.init(cfg.threadsPerWorker());
-        return fit(data, Workers.newTrainer(cfg));
-    }
-
-    /** Trains {@code model} (its parameters and optimizer state are the starting point). */
-    public Result fit(ImageDataset data, Trainer model) {
-        Nd4jRuntime.init(cfg.threadsPerWorker());
-        if (!java.util.Arrays.equals(model.inputShape(), data.imageShape())) {
+        ModelDefinition def = start.definition();
+        if (!java.util.Arrays.equals(def.inputShape(), data.imageShape())) {
             throw new IllegalArgumentException(
                     "model '"
-                            + cfg.model()
+                            + def.name()
                             + "' expects images of shape "
-                            + java.util.Arrays.toString(model.inputShape())
+                            + java.util.Arrays.toString(def.inputShape())
                             + " but the data ("
                             + data.source()
                             + ") has "
                             + java.util.Arrays.toString(data.imageShape()));
         }
-        if (data.numClasses() != cfg.numClasses()) {
+        if (data.numClasses() != def.numClasses()) {
             throw new IllegalArgumentException(
-                    "num-classes is "
-                            + cfg.numClasses()
-                            + " but the data ("
+                    "model '"
+                            + def.name()
+                            + "' has "
+                            + def.numClasses()
+                            + " outputs but the data ("
                             + data.source()
                             + ") has "
                             + data.numClasses()
                             + " classes");
         }
-        long start = System.nanoTime();
+        long start0 = System.nanoTime();
         JavaRDD<ImageRecord> train = data.train();
         List<Integer> sizes = partitionSizes(train);
         int rounds = roundsFor(sizes, data);
         Map<String, Object> settings = new LinkedHashMap<>(cfg.asMap());
+        settings.put("model", def.toString());
         settings.put("data", data.source());
         settings.put("partitions", sizes.size() + " of sizes " + sizes);
         settings.put("rounds_per_epoch", rounds);
-        settings.put("parameters", model.numParameters());
+        settings.put("parameters", start.parameters().length);
         settings.put("normalization", data.normalization());
         settings.put(
                 "augmentation", data.trainTransform() == null ? "none" : data.trainTransform());
+        settings.put("start", start.position());
         settings.put("nd4j", Nd4jRuntime.describe());
         listener.onStart(settings);
 
-        float[] params = model.parameters();
-        float[] state = model.optimizerState();
-        float[] buffers = model.buffers();
-        long[] shape = data.imageShape();
-        Normalization norm = data.normalization();
-        Transform augment = data.trainTransform();
+        Workers.Job job =
+                new Workers.Job(
+                        UUID.randomUUID().toString(),
+                        def,
+                        cfg.seed(),
+                        cfg.batchSize(),
+                        cfg.averagingFrequency(),
+                        cfg.threadsPerWorker(),
+                        data.imageShape(),
+                        data.normalization(),
+                        data.trainTransform());
+        Broadcast<Workers.Job> jobBc = sc.broadcast(job);
+        ModelState state = start;
         List<Double> epochLoss = new ArrayList<>();
         List<Double> accuracy = new ArrayList<>();
-        for (int epoch = 1; epoch <= cfg.epochs(); epoch++) {
-            long epochStart = System.nanoTime();
-            if (cfg.reshuffle() && epoch > 1) {
-                JavaRDD<ImageRecord> next =
-                        Reshuffle.of(data.train(), cfg.seed(), epoch, cfg.workers())
-                                .persist(org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
-                if (train != data.train()) {
-                    train.unpersist(false);
+        int roundsLeft = cfg.rounds() == null ? Integer.MAX_VALUE : cfg.rounds();
+        try {
+            for (int epoch = start.position().epoch();
+                    epoch <= cfg.epochs() && roundsLeft > 0;
+                    epoch++) {
+                long epochStart = System.nanoTime();
+                if (cfg.reshuffle() && epoch > 1) {
+                    JavaRDD<ImageRecord> next =
+                            Reshuffle.of(data.train(), cfg.seed(), epoch, cfg.workers())
+                                    .persist(org.apache.spark.storage.StorageLevel.MEMORY_ONLY());
+                    if (train != data.train()) {
+                        train.unpersist(false);
+                    }
+                    train = next;
+                    rounds = roundsFor(partitionSizes(train), data);
                 }
-                train = next;
-                rounds = roundsFor(partitionSizes(train), data);
-            }
-            final JavaRDD<ImageRecord> epochTrain = train;
-            double lossSum = 0;
-            long batchCount = 0;
-            for (int round = 0; round < rounds; round++) {
-                long t0 = System.nanoTime();
-                Broadcast<float[][]> bc = sc.broadcast(new float[][] {params, state, buffers});
-                final int e = epoch;
-                final int r = round;
-                final TrainingConfig c = cfg;
-                RoundResult res =
-                        epochTrain
-                                .mapPartitionsWithIndex(
-                                        (pi, it) ->
-                                                Workers.trainRound(
-                                                        pi,
-                                                        it,
-                                                        c,
-                                                        shape,
-                                                        norm,
-                                                        augment,
-                                                        bc.value(),
-                                                        e,
-                                                        r),
-                                        true)
-                                .treeAggregate(
-                                        RoundResult.zero(), RoundResult::merge, RoundResult::merge);
-                bc.destroy();
-                if (res.workers() == 0) {
-                    continue;
+                final JavaRDD<ImageRecord> epochTrain = train;
+                double lossSum = 0;
+                long batchCount = 0;
+                int firstRound = epoch == start.position().epoch() ? start.position().round() : 0;
+                for (int round = firstRound; round < rounds && roundsLeft > 0; round++) {
+                    long t0 = System.nanoTime();
+                    Broadcast<float[][]> bc =
+                            sc.broadcast(
+                                    new float[][] {
+                                        state.parameters(), state.optimizerState(), state.buffers()
+                                    });
+                    final int e = epoch;
+                    final int r = round;
+                    RoundResult res =
+                            epochTrain
+                                    .mapPartitionsWithIndex(
+                                            (pi, it) ->
+                                                    Workers.trainRound(
+                                                            pi,
+                                                            it,
+                                                            jobBc.value(),
+                                                            bc.value(),
+                                                            e,
+                                                            r),
+                                            true)
+                                    .treeAggregate(
+                                            RoundResult.zero(),
+                                            RoundResult::merge,
+                                            RoundResult::merge);
+                    bc.destroy();
+                    roundsLeft--;
+                    TrainingPosition next = new TrainingPosition(epoch, round + 1, cfg.seed());
+                    if (res.workers() == 0) {
+                        state = state.withPosition(next);
+                        continue;
+                    }
+                    state =
+                            state.with(
+                                    res.averageParams(),
+                                    res.averageState(),
+                                    res.averageBuffers(),
+                                    next);
+                    lossSum += res.lossSum;
+                    batchCount += res.batches;
+                    double secs = (System.nanoTime() - t0) / 1e9;
+                    listener.onRound(
+                            epoch,
+                            cfg.epochs(),
+                            round + 1,
+                            rounds,
+                            res.meanLoss(),
+                            res.examples() / secs);
                 }
-                params = res.averageParams();
-                state = res.averageState();
-                buffers = res.averageBuffers();
-                lossSum += res.lossSum;
-                batchCount += res.batches;
-                double secs = (System.nanoTime() - t0) / 1e9;
-                listener.onRound(
+                epochLoss.add(lossSum / Math.max(1, batchCount));
+                double acc = data.test() == null ? Double.NaN : evaluate(data, state, jobBc);
+                accuracy.add(acc);
+                if (state.position().round() >= rounds) {
+                    state = state.withPosition(new TrainingPosition(epoch + 1, 0, cfg.seed()));
+                }
+                listener.onEpoch(
                         epoch,
                         cfg.epochs(),
-                        round + 1,
-                        rounds,
-                        res.meanLoss(),
-                        res.examples() / secs);
+                        lossSum / Math.max(1, batchCount),
+                        acc,
+                        (System.nanoTime() - epochStart) / 1e9);
             }
-            epochLoss.add(lossSum / Math.max(1, batchCount));
-            double acc = data.test() == null ? Double.NaN : evaluate(data, params, buffers);
-            accuracy.add(acc);
-            listener.onEpoch(
-                    epoch,
-                    cfg.epochs(),
-                    lossSum / Math.max(1, batchCount),
-                    acc,
-                    (System.nanoTime() - epochStart) / 1e9);
+        } finally {
+            jobBc.destroy();
         }
-        model.setParameters(params);
-        model.setOptimizerState(state);
-        model.setBuffers(buffers);
-        return new Result(model, epochLoss, accuracy, (System.nanoTime() - start) / 1e9);
+        return new Result(state, epochLoss, accuracy, (System.nanoTime() - start0) / 1e9);
     }
 
     private static List<Integer> partitionSizes(JavaRDD<ImageRecord> train) {
@@ -194,15 +225,33 @@ public final class ParameterAveraging {
         return EpochPlan.rounds(maxBatches, cfg.averagingFrequency());
     }
 
-    /** Test accuracy of {@code params} on the test data. */
-    public double evaluate(ImageDataset data, float[] params, float[] buffers) {
-        Broadcast<float[][]> bc = sc.broadcast(new float[][] {params, null, buffers});
-        long[] shape = data.imageShape();
-        Normalization norm = data.normalization();
-        TrainingConfig c = cfg;
+    /** Test accuracy of {@code state} on the test data. */
+    public double evaluate(ImageDataset data, ModelState state) {
+        Workers.Job job =
+                new Workers.Job(
+                        UUID.randomUUID().toString(),
+                        state.definition(),
+                        cfg.seed(),
+                        cfg.batchSize(),
+                        cfg.averagingFrequency(),
+                        cfg.threadsPerWorker(),
+                        data.imageShape(),
+                        data.normalization(),
+                        null);
+        Broadcast<Workers.Job> jobBc = sc.broadcast(job);
+        try {
+            return evaluate(data, state, jobBc);
+        } finally {
+            jobBc.destroy();
+        }
+    }
+
+    private double evaluate(ImageDataset data, ModelState state, Broadcast<Workers.Job> jobBc) {
+        Broadcast<float[][]> bc =
+                sc.broadcast(new float[][] {state.parameters(), null, state.buffers()});
         long[] counts =
                 data.test()
-                        .mapPartitions(it -> Workers.evaluate(it, c, shape, norm, bc.value()))
+                        .mapPartitions(it -> Workers.evaluate(it, jobBc.value(), bc.value()))
                         .reduce((a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
         bc.destroy();
         return counts[1] == 0 ? Double.NaN : (double) counts[0] / counts[1];

@@ -1,9 +1,10 @@
 package org.kindling.spark.averaging;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -11,134 +12,159 @@ import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Batch;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.transforms.Transform;
-import org.kindling.nn.Module;
 import org.kindling.nn.internal.Nd4jRuntime;
-import org.kindling.nn.loss.CrossEntropyLoss;
-import org.kindling.nn.models.Zoo;
-import org.kindling.nn.optim.Optimizers;
-import org.kindling.nn.training.Trainer;
-import org.kindling.spark.TrainingConfig;
+import org.kindling.nn.training.Learner;
+import org.kindling.nn.training.ModelBackends;
+import org.kindling.nn.training.ModelDefinition;
 
 /**
- * The executor side of parameter averaging: restore the broadcast model, train k mini-batches of
- * this partition, return the result. Models are cached per task thread, so a round costs one
- * parameter copy, not a model build.
+ * The executor side of parameter averaging: borrow a learner for the run, restore the broadcast
+ * arrays, train k mini-batches of this partition, return the result.
+ *
+ * <p>Learners are pooled per run (a run is one {@code fit}, named by a random id), so a round costs
+ * one array copy, not a model build. The pool keeps the learners of the {@value #RUNS_KEPT} most
+ * recent runs only: a long-lived executor (a notebook's) does not grow across runs.
  */
 public final class Workers {
-    private static final ThreadLocal<Map<TrainingConfig, Trainer>> CACHE =
-            ThreadLocal.withInitial(HashMap::new);
+    static final int RUNS_KEPT = 2;
+
+    private static final Map<String, ArrayDeque<Learner>> POOL =
+            new LinkedHashMap<>(4, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, ArrayDeque<Learner>> e) {
+                    return size() > RUNS_KEPT;
+                }
+            };
 
     private Workers() {}
 
-    /**
-     * A new trainer for {@code cfg}: the zoo model with the frozen prefixes applied, cross-entropy
-     * and the configured optimizer.
-     *
-     * @throws IllegalArgumentException if a freeze prefix matches no parameter
-     */
-    public static Trainer newTrainer(TrainingConfig cfg) {
-        Module net = Zoo.create(cfg.model(), cfg.numClasses());
-        for (String prefix : cfg.freeze()) {
-            List<String> hits =
-                    net.namedParameters().keySet().stream()
-                            .filter(k -> k.startsWith(prefix))
-                            .toList();
-            if (hits.isEmpty()) {
-                throw new IllegalArgumentException(
-                        "--freeze "
-                                + prefix
-                                + " matches no parameter of "
-                                + cfg.model()
-                                + "; parameters: "
-                                + net.namedParameters().keySet());
+    /** What every task of a run needs besides the arrays: sent once per run (a broadcast). */
+    public record Job(
+            String runId,
+            ModelDefinition definition,
+            long seed,
+            int batchSize,
+            int averagingFrequency,
+            int threads,
+            long[] imageShape,
+            Normalization normalization,
+            Transform transform)
+            implements java.io.Serializable {}
+
+    static Learner borrow(Job job) {
+        Nd4jRuntime.init(job.threads());
+        synchronized (POOL) {
+            ArrayDeque<Learner> free = POOL.get(job.runId());
+            if (free != null && !free.isEmpty()) {
+                return free.pop();
             }
-            hits.forEach(k -> net.namedParameters().get(k).requiresGrad(false));
         }
-        return new Trainer(
-                net,
-                Zoo.inputShape(cfg.model()),
-                new CrossEntropyLoss(),
-                Optimizers.create(cfg.optimizer(), net, cfg.lr(), cfg.momentum()));
+        return ModelBackends.get(job.definition().backend()).learner(job.definition(), job.seed());
     }
 
-    static Trainer cachedTrainer(TrainingConfig cfg) {
-        Nd4jRuntime.init(cfg.threadsPerWorker());
-        return CACHE.get().computeIfAbsent(cfg, Workers::newTrainer);
+    static void giveBack(Job job, Learner l) {
+        synchronized (POOL) {
+            POOL.computeIfAbsent(job.runId(), k -> new ArrayDeque<>()).push(l);
+        }
+    }
+
+    /** Number of runs whose learners are pooled in this JVM (for tests). */
+    static int pooledRuns() {
+        synchronized (POOL) {
+            return POOL.size();
+        }
+    }
+
+    /** The seed of the randomness (augmentation, Dropout) of one partition in one round. */
+    static long roundSeed(long seed, int epoch, int partition, int round) {
+        return seed * 1_000_003L + epoch * 10_007L + partition * 101L + round;
     }
 
     /** Trains round {@code round} of {@code epoch} on one partition. */
     static Iterator<RoundResult> trainRound(
             int partition,
             Iterator<ImageRecord> records,
-            TrainingConfig cfg,
-            long[] imageShape,
-            Normalization norm,
-            Transform transform,
+            Job job,
             float[][] state,
             int epoch,
             int round) {
         List<ImageRecord> recs = toList(records);
         List<int[]> batches =
-                EpochPlan.batches(recs.size(), cfg.batchSize(), cfg.seed(), epoch, partition);
-        int from = round * cfg.averagingFrequency();
-        int to = Math.min(batches.size(), from + cfg.averagingFrequency());
+                EpochPlan.batches(recs.size(), job.batchSize(), job.seed(), epoch, partition);
+        int from = round * job.averagingFrequency();
+        int to = Math.min(batches.size(), from + job.averagingFrequency());
         if (from >= to) {
             return Collections.emptyIterator();
         }
-        Trainer t = cachedTrainer(cfg);
-        t.setParameters(state[0]);
-        t.setOptimizerState(state[1]);
-        t.setBuffers(state[2]);
-        double loss = 0;
-        long examples = 0;
-        SplittableRandom rnd =
-                new SplittableRandom(
-                        cfg.seed() * 1_000_003L + epoch * 10_007L + partition * 101L + round);
-        for (int b = from; b < to; b++) {
-            List<ImageRecord> chosen = select(recs, batches.get(b));
-            if (transform != null) {
-                chosen.replaceAll(r -> transform.apply(r, imageShape, rnd));
+        Learner t = borrow(job);
+        try {
+            t.setParameters(state[0]);
+            t.setOptimizerState(state[1]);
+            t.setBuffers(state[2]);
+            long seed = roundSeed(job.seed(), epoch, partition, round);
+            t.reseed(seed);
+            double loss = 0;
+            long examples = 0;
+            SplittableRandom rnd = new SplittableRandom(seed);
+            for (int b = from; b < to; b++) {
+                List<ImageRecord> chosen = select(recs, batches.get(b));
+                if (job.transform() != null) {
+                    chosen.replaceAll(r -> job.transform().apply(r, job.imageShape(), rnd));
+                }
+                Batch batch =
+                        Batch.of(
+                                chosen,
+                                job.imageShape(),
+                                job.normalization(),
+                                job.definition().numClasses(),
+                                false);
+                loss += t.step(batch.features(), batch.labels());
+                examples += batch.size();
             }
-            Batch batch = Batch.of(chosen, imageShape, norm, cfg.numClasses(), false);
-            loss += t.step(batch.features(), batch.labels());
-            examples += batch.size();
+            return List.of(
+                            RoundResult.of(
+                                    t.parameters(),
+                                    t.optimizerState(),
+                                    t.buffers(),
+                                    loss,
+                                    to - from,
+                                    examples))
+                    .iterator();
+        } finally {
+            giveBack(job, t);
         }
-        return List.of(
-                        RoundResult.of(
-                                t.parameters(),
-                                t.optimizerState(),
-                                t.buffers(),
-                                loss,
-                                to - from,
-                                examples))
-                .iterator();
     }
 
     /** Counts correct predictions on one partition: returns {correct, total}. */
-    static Iterator<long[]> evaluate(
-            Iterator<ImageRecord> records,
-            TrainingConfig cfg,
-            long[] imageShape,
-            Normalization norm,
-            float[][] state) {
-        Trainer t = cachedTrainer(cfg);
-        t.setParameters(state[0]);
-        t.setBuffers(state[2]);
-        long correct = 0;
-        long total = 0;
-        List<ImageRecord> chunk = new ArrayList<>();
-        while (records.hasNext() || !chunk.isEmpty()) {
-            if (records.hasNext()) {
-                chunk.add(records.next());
+    static Iterator<long[]> evaluate(Iterator<ImageRecord> records, Job job, float[][] state) {
+        Learner t = borrow(job);
+        try {
+            t.setParameters(state[0]);
+            t.setBuffers(state[2]);
+            long correct = 0;
+            long total = 0;
+            List<ImageRecord> chunk = new ArrayList<>();
+            while (records.hasNext() || !chunk.isEmpty()) {
+                if (records.hasNext()) {
+                    chunk.add(records.next());
+                }
+                if (chunk.size() == 500 || (!records.hasNext() && !chunk.isEmpty())) {
+                    Batch b =
+                            Batch.of(
+                                    chunk,
+                                    job.imageShape(),
+                                    job.normalization(),
+                                    job.definition().numClasses(),
+                                    false);
+                    correct += t.countCorrect(b.features(), b.labels());
+                    total += chunk.size();
+                    chunk.clear();
+                }
             }
-            if (chunk.size() == 500 || (!records.hasNext() && !chunk.isEmpty())) {
-                Batch b = Batch.of(chunk, imageShape, norm, cfg.numClasses(), false);
-                correct += t.countCorrect(b.features(), b.labels());
-                total += chunk.size();
-                chunk.clear();
-            }
+            return List.of(new long[] {correct, total}).iterator();
+        } finally {
+            giveBack(job, t);
         }
-        return List.of(new long[] {correct, total}).iterator();
     }
 
     static List<ImageRecord> select(List<ImageRecord> recs, int[] idx) {

@@ -1,38 +1,21 @@
 package org.kindling.spark.cli;
 
 import java.io.PrintStream;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.kindling.data.BadInput;
-import org.kindling.data.DataHome;
-import org.kindling.data.Datasets;
-import org.kindling.data.ImageDataset;
-import org.kindling.data.transforms.RandomCrop;
-import org.kindling.data.transforms.RandomHorizontalFlip;
-import org.kindling.data.transforms.Transform;
-import org.kindling.nn.Init;
-import org.kindling.nn.internal.Nd4jRuntime;
-import org.kindling.nn.io.ModelArchive;
-import org.kindling.nn.io.StateDict;
-import org.kindling.nn.training.Trainer;
 import org.kindling.spark.TrainingConfig;
+import org.kindling.spark.TrainingJob;
 import org.kindling.spark.averaging.ConsoleProgress;
-import org.kindling.spark.averaging.ParameterAveraging;
-import org.kindling.spark.averaging.Workers;
-import org.kindling.spark.io.ModelStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code kindling train}: trains a zoo network on an image dataset with parameter averaging on
- * Spark.
+ * {@code kindling train}: parses the options into a {@link TrainingConfig} and runs a {@link
+ * TrainingJob} (any network: zoo, Kindling archive or spec, DL4J zip) on Spark.
  */
 @Command(
         name = "train",
@@ -61,8 +44,11 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(
             names = "--model",
+            paramLabel = "NAME|URI",
             description =
-                    "Architecture from the zoo: cifarnet, tudui, lenet5 (default: cifarnet for cifar10, lenet5 for mnist).")
+                    "The network: a zoo name (cifarnet, tudui, lenet5, alexnet, vgg11, vgg16, resnet18, resnet34, resnet50, resnet18_cifar), "
+                            + "or a path/Hadoop URI of a Kindling archive (.kindling: architecture and weights), a spec JSON file (module tree or model definition), "
+                            + "or a DL4J ModelSerializer zip (MultiLayerNetwork, trained by the DL4J backend). Default: cifarnet, lenet5 for 1-channel data.")
     String model;
 
     @Option(
@@ -159,9 +145,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--save",
             defaultValue = "whole",
-            paramLabel = "whole|params",
+            paramLabel = "whole|params|dl4j",
             description =
-                    "whole: architecture + parameters + optimizer state + provenance (zip); params: state_dict as safetensors (default: ${DEFAULT-VALUE}).")
+                    "whole: architecture + parameters + optimizer state + position + provenance (zip); params: state_dict as safetensors; dl4j: a DL4J ModelSerializer zip (DL4J models) (default: ${DEFAULT-VALUE}).")
     String save;
 
     @Option(
@@ -217,28 +203,55 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Use only the first N training records (quick runs).")
     Integer limit;
 
+    @Option(
+            names = "--rounds",
+            paramLabel = "N",
+            description = "Stop after N averaging rounds in all (smoke tests, benchmarks).")
+    Integer rounds;
+
+    /** The configuration these options describe (validated). */
+    TrainingConfig config() {
+        return TrainingConfig.builder()
+                .model(model)
+                .dataset(dataset)
+                .data(data)
+                .limit(limit)
+                .imageSize(imageSize)
+                .channels(channels)
+                .badInput(badInput)
+                .parquetCache(parquetCache)
+                .holdout(holdout)
+                .augment(augment)
+                .reshuffle(reshuffle)
+                .epochs(epochs)
+                .rounds(rounds)
+                .batchSize(batchSize)
+                .averagingFrequency(k)
+                .workers(workers)
+                .threadsPerWorker(threads)
+                .optimizer(optimizer)
+                .lr(lr)
+                .momentum(momentum)
+                .seed(seed)
+                .freeze(freeze)
+                .pretrained(pretrained)
+                .strict(strict)
+                .output(output)
+                .save(save)
+                .master(master)
+                .build();
+    }
+
     @Override
     public Integer call() throws Exception {
-        if (!save.equals("whole") && !save.equals("params")) {
-            throw new IllegalArgumentException(
-                    "--save must be 'whole' or 'params' but was: '" + save + "'");
-        }
-        if (limit != null && limit < 1) {
-            throw new IllegalArgumentException("--limit must be >= 1 but was: " + limit);
-        }
+        TrainingConfig cfg = config(); // every option is checked before Spark starts
         PrintStream out = System.out;
         SparkConf conf = new SparkConf().setAppName("kindling-train");
-        if (master != null) {
-            conf.setMaster(master);
+        if (cfg.master() != null) {
+            conf.setMaster(cfg.master());
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
-        String arch =
-                model != null
-                        ? model
-                        : dataset.equals("mnist") || (dataset.equals("folder") && channels == 1)
-                                ? "lenet5"
-                                : "cifarnet";
         // Reuse a running context (a notebook's, or a test's) and leave it running; else own one.
         long requested = System.currentTimeMillis();
         SparkContext context = SparkContext.getOrCreate(conf);
@@ -248,108 +261,15 @@ public final class TrainCommand implements Callable<Integer> {
             if (owned) {
                 sc.setLogLevel("WARN");
             }
-            boolean local = sc.master().startsWith("local");
-            int w = workers != null ? workers : local ? 1 : sc.defaultParallelism();
-            int t =
-                    threads != null
-                            ? threads
-                            : local ? Nd4jRuntime.threadsFor(w) : conf.getInt("spark.task.cpus", 1);
-            String home = dataset.equals("folder") && data == null ? null : DataHome.resolve(data);
-            if (home == null) {
-                throw new IllegalArgumentException(
-                        "--dataset folder needs --data ROOT (root/<class>/<images>, or root/train and root/test)");
-            }
-            ImageDataset td =
-                    Datasets.load(
-                            sc,
-                            new Datasets.Request(
-                                    dataset,
-                                    home,
-                                    w,
-                                    limit,
-                                    imageSize,
-                                    channels,
-                                    BadInput.Policy.parse(badInput),
-                                    parquetCache,
-                                    holdout,
-                                    seed));
-            if (augment) {
-                int size = (int) td.imageShape()[1];
-                td =
-                        td.withTrainTransform(
-                                Transform.compose(
-                                        List.of(
-                                                new RandomCrop(size, 4),
-                                                new RandomHorizontalFlip())));
-            }
-            TrainingConfig cfg =
-                    new TrainingConfig(
-                            arch,
-                            td.numClasses(),
-                            epochs,
-                            batchSize,
-                            k,
-                            w,
-                            optimizer,
-                            lr,
-                            momentum,
-                            seed,
-                            t,
-                            freeze,
-                            reshuffle);
-            Init.manualSeed(seed);
-            Trainer start = Workers.newTrainer(cfg);
-            if (pretrained != null) {
-                StateDict.LoadResult loaded =
-                        ModelStore.loadPretrained(
-                                start.model(), pretrained, sc.hadoopConfiguration(), strict);
-                out.println(
-                        "Loaded pretrained weights from "
-                                + pretrained
-                                + (strict
-                                        ? ""
-                                        : "; missing keys "
-                                                + loaded.missingKeys()
-                                                + ", unexpected keys "
-                                                + loaded.unexpectedKeys()));
-            }
-            ParameterAveraging pa = new ParameterAveraging(sc, cfg, new ConsoleProgress(out, 10));
-            ParameterAveraging.Result r = pa.fit(td, start);
-
-            Map<String, Object> info = new LinkedHashMap<>();
-            info.put("training", cfg.asMap());
-            info.put("dataset", dataset);
-            info.put("data", td.source());
-            info.put("epoch_train_loss", r.epochLoss());
-            info.put("epoch_test_accuracy", r.testAccuracy());
-            info.put("training_seconds", r.seconds());
-            info.put("created", Instant.now().toString());
-            info.put("kindling_version", "0.1.0");
-            info.put("nd4j_version", Nd4jRuntime.nd4jVersion());
-            info.put("nd4j", Nd4jRuntime.describe());
-            info.put("java", System.getProperty("java.version"));
-            info.put("spark", sc.version());
-            if (save.equals("whole")) {
-                ModelStore.saveWhole(
-                        output,
-                        sc.hadoopConfiguration(),
-                        new ModelArchive(
-                                arch,
-                                cfg.numClasses(),
-                                r.model().model(),
-                                r.model().optimizer().state(),
-                                info));
-            } else {
-                Map<String, String> meta = new LinkedHashMap<>();
-                meta.put("format", "pt");
-                meta.put("architecture", arch);
-                info.forEach((key, v) -> meta.put(key, String.valueOf(v)));
-                ModelStore.saveParameters(
-                        output, sc.hadoopConfiguration(), r.model().model(), meta);
-            }
+            TrainingJob.Outcome o = new TrainingJob(sc, cfg, out).run(new ConsoleProgress(out, 10));
             out.printf(
                     "Finished %d epoch(s) in %.1f s. Test accuracy %.2f%% on %s. Model (%s) written to %s%n",
-                    epochs, r.seconds(), 100 * r.finalAccuracy(), td.source(), save, output);
+                    cfg.epochs(),
+                    o.result().seconds(),
+                    100 * o.result().finalAccuracy(),
+                    o.data().source(),
+                    cfg.save(),
+                    cfg.output());
         } finally {
             if (owned) {
                 sc.stop();

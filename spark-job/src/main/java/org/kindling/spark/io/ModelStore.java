@@ -104,7 +104,7 @@ public final class ModelStore {
             in.reset();
             sd =
                     zip
-                            ? StateDict.of(ModelArchive.read(in, uri).model())
+                            ? archiveStateDict(ModelArchive.read(in, uri).state())
                             : SafeTensors.read(in, uri).tensors();
         }
         try {
@@ -112,6 +112,11 @@ public final class ModelStore {
         } catch (IllegalArgumentException e) {
             throw new IOException(uri + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Map<String, org.nd4j.linalg.api.ndarray.INDArray> archiveStateDict(
+            org.kindling.nn.training.ModelState s) {
+        return org.kindling.nn.training.ModelBackends.get(s.definition().backend()).stateDict(s);
     }
 
     private static InputStream open(String uri, Configuration conf) throws IOException {

@@ -1,0 +1,57 @@
+package org.kindling.spark.averaging;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.Test;
+import org.kindling.data.ImageDataset;
+import org.kindling.data.ImageRecord;
+import org.kindling.data.LocalSpark;
+import org.kindling.data.batch.Normalization;
+import org.kindling.data.cifar.Cifar10;
+import org.kindling.nn.Flatten;
+import org.kindling.nn.Linear;
+import org.kindling.nn.Sequential;
+import org.kindling.nn.training.KindlingBackend;
+import org.kindling.nn.training.ModelState;
+import org.kindling.nn.training.OptimizerSpec;
+import org.kindling.spark.TrainingConfig;
+
+/** The executors' learner pool is keyed by run and bounded. */
+class WorkersTest {
+    @Test
+    void theLearnerPoolKeepsOnlyTheMostRecentRuns() {
+        JavaSparkContext sc = LocalSpark.context();
+        List<ImageRecord> recs = new java.util.ArrayList<>();
+        for (int i = 0; i < 16; i++)
+            recs.add(new ImageRecord(i % 10, new byte[Cifar10.IMAGE_BYTES]));
+        TrainingConfig cfg =
+                TrainingConfig.builder().batchSize(8).workers(2).threadsPerWorker(1).build();
+        ModelState start =
+                ModelState.initial(
+                        KindlingBackend.define(
+                                new Sequential(new Flatten(), new Linear(3072, 10)),
+                                "linear",
+                                Cifar10.IMAGE_SHAPE,
+                                10,
+                                OptimizerSpec.sgd(0.1),
+                                List.of()),
+                        1);
+        ImageDataset data =
+                new ImageDataset(
+                        sc.parallelize(recs, 2),
+                        null,
+                        Cifar10.IMAGE_SHAPE,
+                        10,
+                        new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD),
+                        "zeros");
+        for (int run = 0; run < 4; run++) {
+            new ParameterAveraging(sc, cfg, new TrainingListener() {}).fit(data, start);
+            assertTrue(Workers.pooledRuns() >= 1, "the pool holds the run's learners");
+            assertTrue(
+                    Workers.pooledRuns() <= Workers.RUNS_KEPT,
+                    "after run " + run + ": " + Workers.pooledRuns() + " runs pooled");
+        }
+    }
+}
