@@ -197,6 +197,7 @@ class Dl4jBackendTest {
         ModelState loaded =
                 ModelArchive.read(new ByteArrayInputStream(archive.toBytes()), "dl4j.kindling")
                         .state();
+        assertEquals(r.model().definition().spec(), loaded.definition().spec());
         assertEquals(r.model().definition(), loaded.definition());
         assertArrayEquals(r.model().parameters(), loaded.parameters());
         INDArray x = dataSet(recs, new int[] {0, 1, 2, 3}).getFeatures();

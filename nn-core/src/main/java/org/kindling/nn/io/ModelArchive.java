@@ -83,13 +83,17 @@ public record ModelArchive(ModelState state, Map<String, Object> info) {
                 PARAMS,
                 entries,
                 o -> SafeTensors.write(backend.stateDict(state), Map.of("format", "pt"), o));
-        writeEntry(
-                zip,
-                OPTIMIZER,
-                entries,
-                o ->
-                        SafeTensors.write(
-                                Map.of("state", vector(state.optimizerState())), Map.of(), o));
+        if (state.optimizerState().length > 0) { // plain SGD in DL4J keeps no state
+            writeEntry(
+                    zip,
+                    OPTIMIZER,
+                    entries,
+                    o ->
+                            SafeTensors.write(
+                                    Map.of("state", Nd4j.createFromArray(state.optimizerState())),
+                                    Map.of(),
+                                    o));
+        }
         JsonObject meta = new JsonObject();
         meta.addProperty("format", FORMAT);
         meta.addProperty("format_version", FORMAT_VERSION);
@@ -99,6 +103,7 @@ public record ModelArchive(ModelState state, Map<String, Object> info) {
                 new GsonBuilder()
                         .setPrettyPrinting()
                         .serializeSpecialFloatingPointValues()
+                        .serializeNulls() // a DL4J spec keeps its null fields
                         .create();
         meta.add("info", gson.toJsonTree(info == null ? Map.of() : info));
         meta.add("entries", entries);
