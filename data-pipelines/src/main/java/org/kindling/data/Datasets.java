@@ -58,7 +58,7 @@ public final class Datasets {
 
     /**
      * Loads a dataset, validates it, and partitions the training set into one partition per worker
-     * (both splits cached in memory).
+     * (both splits cached in memory) deterministically ({@link Partitioning}).
      *
      * @throws IllegalArgumentException for an unknown name or missing/malformed files
      */
@@ -173,12 +173,14 @@ public final class Datasets {
                                 + String.join(", ", NAMES));
         }
         if (q.limit() != null) {
-            train = sc.parallelize(train.take(q.limit()), q.partitions());
             source += " (first " + q.limit() + " training records)";
         }
-        // Repartitioning also keeps driver-parallelised records out of every later task's closure.
-        train = train.repartition(q.partitions()).persist(StorageLevel.MEMORY_ONLY());
-        test = test.repartition(q.partitions()).persist(StorageLevel.MEMORY_ONLY());
+        // Deterministic partitions (by record index): a recomputed partition is the same partition.
+        // The shuffle also keeps driver-parallelised records out of every later task's closure.
+        train =
+                Partitioning.byIndex(train, q.partitions(), q.limit())
+                        .persist(StorageLevel.MEMORY_ONLY());
+        test = Partitioning.byIndex(test, q.partitions(), null).persist(StorageLevel.MEMORY_ONLY());
         return new ImageDataset(train, test, shape, classes, norm, source);
     }
 

@@ -157,6 +157,40 @@ public final class TrainingConfig implements Serializable {
         return b.rounds;
     }
 
+    /** {@code --checkpoint-dir}, or null for no checkpoints. */
+    public String checkpointDir() {
+        return b.checkpointDir;
+    }
+
+    /** {@code --checkpoint-every}: rounds between checkpoints (null: at epoch ends only). */
+    public Integer checkpointEvery() {
+        return b.checkpointEvery;
+    }
+
+    public int keepCheckpoints() {
+        return b.keepCheckpoints;
+    }
+
+    public boolean resume() {
+        return b.resume;
+    }
+
+    /**
+     * The settings a resumed run must share with the run that wrote the checkpoint (everything that
+     * changes the numbers, except the number of epochs and rounds), as strings.
+     */
+    public Map<String, Object> fingerprint(String dataSource) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        asMap().forEach((k, v) -> m.put(k, String.valueOf(v)));
+        m.remove("epochs");
+        m.remove("rounds");
+        m.remove("threads_per_worker");
+        m.remove("lr");
+        m.remove("data");
+        m.put("data", dataSource);
+        return m;
+    }
+
     /** The same configuration with workers and threads resolved. */
     public TrainingConfig withResources(int workers, int threadsPerWorker) {
         return toBuilder().workers(workers).threadsPerWorker(threadsPerWorker).build();
@@ -224,6 +258,10 @@ public final class TrainingConfig implements Serializable {
         private String output = "runs/cifarnet.kindling";
         private String save = "whole";
         private String master;
+        private String checkpointDir;
+        private Integer checkpointEvery;
+        private int keepCheckpoints = 3;
+        private boolean resume;
 
         private Builder() {}
 
@@ -256,6 +294,10 @@ public final class TrainingConfig implements Serializable {
             c.output = output;
             c.save = save;
             c.master = master;
+            c.checkpointDir = checkpointDir;
+            c.checkpointEvery = checkpointEvery;
+            c.keepCheckpoints = keepCheckpoints;
+            c.resume = resume;
             return c;
         }
 
@@ -400,6 +442,26 @@ public final class TrainingConfig implements Serializable {
             return this;
         }
 
+        public Builder checkpointDir(String v) {
+            checkpointDir = v;
+            return this;
+        }
+
+        public Builder checkpointEvery(Integer v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        public Builder keepCheckpoints(int v) {
+            keepCheckpoints = v;
+            return this;
+        }
+
+        public Builder resume(boolean v) {
+            resume = v;
+            return this;
+        }
+
         /**
          * Validates every value and builds the configuration.
          *
@@ -414,6 +476,13 @@ public final class TrainingConfig implements Serializable {
             if (threadsPerWorker != null) atLeast1("--threads-per-worker", threadsPerWorker);
             if (limit != null) atLeast1("--limit", limit);
             if (rounds != null) atLeast1("--rounds", rounds);
+            if (checkpointEvery != null) atLeast1("--checkpoint-every", checkpointEvery);
+            atLeast1("--keep-checkpoints", keepCheckpoints);
+            if ((resume || checkpointEvery != null) && checkpointDir == null) {
+                throw new IllegalArgumentException(
+                        (resume ? "--resume" : "--checkpoint-every")
+                                + " needs --checkpoint-dir URI (where checkpoints are written and read)");
+            }
             if (!Datasets.NAMES.contains(dataset)) {
                 throw new IllegalArgumentException(
                         "--dataset must be one of "

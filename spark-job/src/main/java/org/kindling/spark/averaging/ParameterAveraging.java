@@ -179,11 +179,15 @@ public final class ParameterAveraging {
                             rounds,
                             res.meanLoss(),
                             res.examples() / secs);
+                    if (round + 1 < rounds) {
+                        listener.onState(state, false);
+                    }
                 }
                 epochLoss.add(lossSum / Math.max(1, batchCount));
                 double acc = data.test() == null ? Double.NaN : evaluate(data, state, jobBc);
                 accuracy.add(acc);
-                if (state.position().round() >= rounds) {
+                boolean epochDone = state.position().round() >= rounds;
+                if (epochDone) {
                     state = state.withPosition(new TrainingPosition(epoch + 1, 0, cfg.seed()));
                 }
                 listener.onEpoch(
@@ -192,11 +196,57 @@ public final class ParameterAveraging {
                         lossSum / Math.max(1, batchCount),
                         acc,
                         (System.nanoTime() - epochStart) / 1e9);
+                listener.onState(state, epochDone);
             }
         } finally {
             jobBc.destroy();
         }
         return new Result(state, epochLoss, accuracy, (System.nanoTime() - start0) / 1e9);
+    }
+
+    /** The innermost cause's message (a task's own exception, not Spark's wrapping). */
+    static String rootCause(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        String m = c.getMessage();
+        if (c == t && m != null) {
+            // Spark's "Job aborted due to stage failure: ... : java.lang.X: message" carries the
+            // task's exception only as text
+            int i = m.indexOf("Exception: ");
+            if (i >= 0) {
+                m = m.substring(i + "Exception: ".length());
+                int nl = m.indexOf('\n');
+                m = nl >= 0 ? m.substring(0, nl) : m;
+            }
+        }
+        return m == null ? c.getClass().getName() : m;
+    }
+
+    /** A round's tasks failed beyond Spark's retries. */
+    public static final class RoundFailedException extends IllegalStateException {
+        RoundFailedException(int epoch, int round, String cause, Throwable t) {
+            super("round " + (round + 1) + " of epoch " + epoch + " failed: " + cause, t);
+        }
+    }
+
+    /** A round produced a non-finite loss or parameters. */
+    public static final class DivergedException extends IllegalStateException {
+        DivergedException(int epoch, int round, int partition, double loss) {
+            super(
+                    "training diverged in round "
+                            + (round + 1)
+                            + " of epoch "
+                            + epoch
+                            + ": "
+                            + (partition >= 0
+                                    ? "partition " + partition + " produced"
+                                    : "the workers produced")
+                            + " a non-finite loss or parameters (mean loss "
+                            + loss
+                            + "); lower --lr");
+        }
     }
 
     private static List<Integer> partitionSizes(JavaRDD<ImageRecord> train) {

@@ -16,6 +16,7 @@ public final class RoundResult implements Serializable {
     long batches;
     long examples;
     int workers;
+    int badPartition = -1;
 
     /** The neutral element. */
     public static RoundResult zero() {
@@ -24,6 +25,7 @@ public final class RoundResult implements Serializable {
 
     /** One worker's contribution. */
     static RoundResult of(
+            int partition,
             float[] params,
             float[] state,
             float[] buffers,
@@ -38,6 +40,9 @@ public final class RoundResult implements Serializable {
         r.batches = batches;
         r.examples = examples;
         r.workers = 1;
+        if (!Double.isFinite(lossSum) || !finite(params)) {
+            r.badPartition = partition;
+        }
         return r;
     }
 
@@ -56,6 +61,9 @@ public final class RoundResult implements Serializable {
         batches += o.batches;
         examples += o.examples;
         workers += o.workers;
+        if (o.badPartition >= 0 && (badPartition < 0 || o.badPartition < badPartition)) {
+            badPartition = o.badPartition;
+        }
         return this;
     }
 
@@ -82,6 +90,20 @@ public final class RoundResult implements Serializable {
     /** Examples trained on in the round. */
     public long examples() {
         return examples;
+    }
+
+    /** The lowest partition whose loss or parameters were not finite, or -1. */
+    public int badPartition() {
+        return badPartition;
+    }
+
+    private static boolean finite(float[] a) {
+        for (float v : a) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Number of workers that trained. */

@@ -1,6 +1,7 @@
 package org.kindling.spark.averaging;
 
 import java.util.Map;
+import org.kindling.nn.training.ModelState;
 
 /** Progress callbacks of {@link ParameterAveraging}; every method has an empty default. */
 public interface TrainingListener {
@@ -10,6 +11,13 @@ public interface TrainingListener {
     /** After each averaging round. */
     default void onRound(
             int epoch, int epochs, int round, int rounds, double loss, double imagesPerSecond) {}
+
+    /**
+     * After each round with the averaged model at its new position, and again after each epoch's
+     * evaluation ({@code epochEnd}, position at the next epoch's start): where checkpoints are
+     * written.
+     */
+    default void onState(ModelState state, boolean epochEnd) {}
 
     /** After each epoch; {@code testAccuracy} is NaN without test data. */
     default void onEpoch(

@@ -123,6 +123,7 @@ public final class Workers {
             }
             return List.of(
                             RoundResult.of(
+                                    partition,
                                     t.parameters(),
                                     t.optimizerState(),
                                     t.buffers(),

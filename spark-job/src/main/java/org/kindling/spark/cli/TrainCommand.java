@@ -209,6 +209,32 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Stop after N averaging rounds in all (smoke tests, benchmarks).")
     Integer rounds;
 
+    @Option(
+            names = "--checkpoint-dir",
+            paramLabel = "URI",
+            description =
+                    "Write checkpoints (the whole model state and position) to this folder, any Hadoop URI: at each epoch end and every --checkpoint-every rounds.")
+    String checkpointDir;
+
+    @Option(
+            names = "--checkpoint-every",
+            paramLabel = "N",
+            description = "Also checkpoint every N rounds (default: at epoch ends only).")
+    Integer checkpointEvery;
+
+    @Option(
+            names = "--keep-checkpoints",
+            defaultValue = "3",
+            paramLabel = "K",
+            description = "Keep the newest K checkpoints (default: ${DEFAULT-VALUE}).")
+    int keepCheckpoints;
+
+    @Option(
+            names = "--resume",
+            description =
+                    "Continue from the newest readable checkpoint in --checkpoint-dir (falling back past corrupt ones); the other options must match the run that wrote it.")
+    boolean resume;
+
     /** The configuration these options describe (validated). */
     TrainingConfig config() {
         return TrainingConfig.builder()
@@ -239,6 +265,10 @@ public final class TrainCommand implements Callable<Integer> {
                 .output(output)
                 .save(save)
                 .master(master)
+                .checkpointDir(checkpointDir)
+                .checkpointEvery(checkpointEvery)
+                .keepCheckpoints(keepCheckpoints)
+                .resume(resume)
                 .build();
     }
 
