@@ -64,12 +64,8 @@ class CliTest {
     @Test
     void trainSaveParamsThenFineTuneFromThemWithAFrozenLayer(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
-        java.nio.file.Path data =
-                java.nio.file.Paths.get(
-                        System.getProperty("kindling.shared", "../../shared"), "datasets");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                java.nio.file.Files.isDirectory(data.resolve("cifar10")),
-                "real CIFAR-10 not found under " + data);
+        org.kindling.data.SharedData.cifar10();
+        java.nio.file.Path data = org.kindling.data.SharedData.datasets();
         LocalSpark.context(); // the command reuses the running context, as in a notebook
         String first = tmp.resolve("first.safetensors").toString();
         assertEquals(

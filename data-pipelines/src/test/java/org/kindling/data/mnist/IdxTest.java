@@ -10,7 +10,6 @@ import java.io.DataOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -135,11 +134,7 @@ class IdxTest {
 
     @Test
     void realMnistHasTheOfficialCountsPerClass() {
-        Path dir =
-                Paths.get(
-                        System.getProperty("kindling.shared", "../../shared"), "datasets", "mnist");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                Files.isDirectory(dir), "real MNIST not found at " + dir);
+        Path dir = org.kindling.data.SharedData.mnist();
         Map<Integer, Long> counts =
                 Mnist.read(LocalSpark.context(), dir.toString(), Mnist.Split.TEST, 2)
                         .map(ImageRecord::label)
