@@ -212,7 +212,7 @@ public final class Datasets {
             return fs.exists(p);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(
-                    "cannot look at " + path + ": " + e.getMessage(), e);
+                    "cannot look at " + path + ": " + Errors.describe(e), e);
         }
     }
 }

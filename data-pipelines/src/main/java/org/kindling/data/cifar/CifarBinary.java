@@ -32,6 +32,17 @@ public final class CifarBinary {
      * HOME}; downloads the official archive into {@code HOME/<subdir>} when missing locally.
      */
     public static String locate(CifarFormat f, String home, Configuration conf, boolean download) {
+        return locate(f, home, conf, download, f.url(), f.md5());
+    }
+
+    /** {@link #locate(CifarFormat, String, Configuration, boolean)} from another archive URL. */
+    static String locate(
+            CifarFormat f,
+            String home,
+            Configuration conf,
+            boolean download,
+            String url,
+            String md5) {
         List<String> candidates =
                 List.of(home + "/" + f.subdir() + "/" + f.folder(), home + "/" + f.folder(), home);
         try {
@@ -48,10 +59,11 @@ public final class CifarBinary {
             URI uri = new org.apache.hadoop.fs.Path(home).toUri();
             boolean local = uri.getScheme() == null || "file".equals(uri.getScheme());
             if (download && local) {
+                DataHome.requireDownloadTarget(Paths.get(uri.getPath()), f.name());
                 Path dir = Paths.get(uri.getPath()).resolve(f.subdir());
-                Path archive = dir.resolve(f.url().substring(f.url().lastIndexOf('/') + 1));
-                if (!Files.exists(archive) || !f.md5().equals(Download.md5(archive))) {
-                    Download.fetch(f.url(), f.md5(), archive);
+                Path archive = dir.resolve(url.substring(url.lastIndexOf('/') + 1));
+                if (!Files.exists(archive) || !md5.equals(Download.md5(archive))) {
+                    Download.fetch(url, md5, archive);
                 }
                 Download.untarGz(archive, dir);
                 log.info("{} unpacked into {}", f.name(), dir.resolve(f.folder()));
@@ -59,7 +71,13 @@ public final class CifarBinary {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(
-                    "cannot look for " + f.name() + " under " + home + ": " + e.getMessage(), e);
+                    "cannot look for "
+                            + f.name()
+                            + " under "
+                            + home
+                            + ": "
+                            + org.kindling.data.Errors.describe(e),
+                    e);
         }
         throw new IllegalArgumentException(
                 f.name()
@@ -150,7 +168,8 @@ public final class CifarBinary {
                 }
                 total += st.getLen() / f.recordBytes();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot read " + p + ": " + org.kindling.data.Errors.describe(e), e);
             }
         }
         return total;

@@ -65,7 +65,8 @@ public final class ImageFolder {
             out.sort(null);
             return out;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot list " + root + ": " + org.kindling.data.Errors.describe(e), e);
         }
     }
 

@@ -69,6 +69,7 @@ public final class Mnist {
         }
         java.net.URI uri = new Path(home).toUri();
         if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+            DataHome.requireDownloadTarget(java.nio.file.Paths.get(uri.getPath()), "MNIST");
             java.nio.file.Path dir = java.nio.file.Paths.get(uri.getPath()).resolve("mnist");
             try {
                 for (String[] f : FILES) {
@@ -80,7 +81,7 @@ public final class Mnist {
                         "MNIST not found in any of "
                                 + candidates
                                 + " and the download failed: "
-                                + e.getMessage(),
+                                + org.kindling.data.Errors.describe(e),
                         e);
             }
         }
