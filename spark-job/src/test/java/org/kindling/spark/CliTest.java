@@ -303,6 +303,20 @@ class CliTest {
     }
 
     @Test
+    void aDataFolderThatDoesNotExistIsNamedWithoutDownloading(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        String missing = tmp.resolve("nonexistent").toString();
+        int[] code = new int[1];
+        String err = stderrOf(() -> code[0] = KindlingCli.run("train", "--data", missing));
+        assertEquals(2, code[0], err);
+        String first = err.strip().split("\\R")[0];
+        assertTrue(first.startsWith("error: --data " + missing + ": "), err);
+        assertTrue(first.contains(missing + " does not exist"), err);
+        assertTrue(!err.contains("null"), err);
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("nonexistent")), "nothing was created");
+    }
+
+    @Test
     void verbosePrintsTheStackTraceAfterTheErrorLine() {
         int[] code = new int[1];
         String err =
