@@ -110,7 +110,7 @@ public final class Datasets {
                                     sc, dir, Mnist.Split.TEST, q.partitions(), q.policy(), report);
                     shape = Mnist.IMAGE_SHAPE;
                     classes = Mnist.NUM_CLASSES;
-                    norm = new Normalization(Mnist.TRAIN_MEAN, Mnist.TRAIN_STD);
+                    norm = Mnist.normalization(train, dir, sc.hadoopConfiguration());
                     source = dir + " (test: t10k)";
                     if (!report.perFile().isEmpty()) {
                         source += ", skipped per file " + report.perFile();
@@ -214,7 +214,7 @@ public final class Datasets {
             return fs.exists(p);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(
-                    "cannot look at " + path + ": " + e.getMessage(), e);
+                    "cannot look at " + path + ": " + Errors.describe(e), e);
         }
     }
 }

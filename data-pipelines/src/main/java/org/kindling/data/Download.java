@@ -69,7 +69,7 @@ public final class Download {
             throw new IOException("download of " + url + " interrupted", e);
         } catch (IOException e) {
             throw new IOException(
-                    e.getMessage()
+                    Errors.describe(e)
                             + ". On machines without internet set "
                             + DataHome.ENV
                             + " (or --data) to a folder that already holds the dataset.",

@@ -15,6 +15,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kindling.data.cifar.Cifar10;
+import org.kindling.data.cifar.CifarBinary;
+import org.kindling.data.cifar.CifarFormat;
 
 class Cifar10Test {
     @TempDir Path tmp;
@@ -50,18 +52,49 @@ class Cifar10Test {
     }
 
     @Test
-    void aLabelByteOutOfRangeFailsNamingFileAndValue() throws Exception {
+    void aLabelByteOutOfRangeFailsNamingFileRecordOffsetAndValue() throws Exception {
         Path dir = CifarFiles.writeDataset(tmp, 3, 2);
-        byte[] bad = CifarFiles.records(2, 3);
-        bad[3073] = 12;
+        int badRecord = 3;
+        long offset = (long) badRecord * Cifar10.RECORD_BYTES;
+        byte[] bad = CifarFiles.records(5, 3);
+        bad[(int) offset] = 12;
         Files.write(dir.resolve("test_batch.bin"), bad);
         SparkException e =
                 assertThrows(
                         SparkException.class,
                         () -> Cifar10.read(sc, dir.toString(), Cifar10.Split.TEST).count());
+        String expected =
+                "CIFAR-10 record "
+                        + badRecord
+                        + " (byte offset "
+                        + offset
+                        + ") in "
+                        + new org.apache.hadoop.fs.Path(dir.toString(), "test_batch.bin")
+                        + " has label byte 12, expected 0-9";
+        assertTrue(e.getMessage().contains(expected), expected + "\nnot in:\n" + e.getMessage());
+
+        BadInput.Report report = new BadInput.Report(sc, "labels");
+        long kept =
+                CifarBinary.read(
+                                sc,
+                                CifarFormat.CIFAR10,
+                                dir.toString(),
+                                false,
+                                BadInput.Policy.SKIP,
+                                report)
+                        .count();
+        assertEquals(bad.length / Cifar10.RECORD_BYTES - 1, kept);
+        assertEquals(1, report.details().size(), report.details().toString());
         assertTrue(
-                e.getMessage().contains("test_batch.bin has label byte 12, expected 0-9"),
-                e.getMessage());
+                report.details()
+                        .get(0)
+                        .endsWith(
+                                "record "
+                                        + badRecord
+                                        + " (byte offset "
+                                        + offset
+                                        + "): label byte 12, expected 0-9"),
+                report.details().toString());
     }
 
     @Test

@@ -16,19 +16,22 @@ public class AvgPool2d extends Module {
 
     /** {@code AvgPool2d(kernel_size)}. */
     public AvgPool2d(int kernelSize) {
+        require(kernelSize >= 1, "kernel_size", kernelSize, ">= 1");
         kernel = new int[] {kernelSize, kernelSize};
         stride = kernel.clone();
     }
 
-    /** Stride (default: kernel_size). */
+    /** Stride (default: kernel_size), >= 1. */
     public AvgPool2d stride(int s) {
+        require(s >= 1, "stride", s, ">= 1");
         stride = new int[] {s, s};
         return this;
     }
 
     /** Zero padding on both sides, at most half the kernel. */
     public AvgPool2d padding(int p) {
-        if (p < 0 || 2 * p > kernel[0]) {
+        require(p >= 0, "padding", p, ">= 0");
+        if (2 * p > kernel[0]) {
             throw new IllegalArgumentException(
                     "AvgPool2d: padding should be at most half of kernel_size, but got padding="
                             + p
@@ -83,6 +86,13 @@ public class AvgPool2d extends Module {
                 + ", padding="
                 + padding[0]
                 + ")";
+    }
+
+    private static void require(boolean ok, String name, int value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(
+                    "AvgPool2d: " + name + " must be " + expected + " but was: " + value);
+        }
     }
 
     /** The spec encoding of {@code AvgPool2d} (see {@link org.kindling.nn.io.ModuleType}). */

@@ -37,6 +37,14 @@ public class BatchNorm2d extends Module {
             throw new IllegalArgumentException(
                     "BatchNorm2d: num_features must be >= 1 but was: " + numFeatures);
         }
+        if (!(eps > 0) || Double.isInfinite(eps)) {
+            throw new IllegalArgumentException(
+                    "BatchNorm2d: eps must be a finite number > 0 but was: " + eps);
+        }
+        if (!(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException(
+                    "BatchNorm2d: momentum must be in [0, 1] but was: " + momentum);
+        }
         this.features = numFeatures;
         this.eps = eps;
         this.momentum = momentum;

@@ -270,7 +270,23 @@ public class Conv2d extends Module {
             return new Conv2d(this);
         }
 
+        /**
+         * A validated copy: the layer keeps its own options, so changing {@code this} later (e.g.
+         * reusing it for another layer) cannot change a layer already built.
+         */
         Options validated() {
+            Options c = new Options(inChannels, outChannels, kernel.clone());
+            c.stride = stride.clone();
+            c.padding = padding.clone();
+            c.samePadding = samePadding;
+            c.dilation = dilation.clone();
+            c.groups = groups;
+            c.bias = bias;
+            c.paddingMode = paddingMode;
+            return c.validate();
+        }
+
+        private Options validate() {
             require(inChannels > 0, "in_channels", inChannels, "> 0");
             require(outChannels > 0, "out_channels", outChannels, "> 0");
             require(groups > 0, "groups", groups, "> 0");

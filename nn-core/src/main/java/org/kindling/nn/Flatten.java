@@ -17,6 +17,14 @@ public class Flatten extends Module {
 
     /** {@code Flatten(start_dim, end_dim)}. */
     public Flatten(int startDim, int endDim) {
+        // With the same sign the order is known before the input's rank is.
+        if ((startDim >= 0) == (endDim >= 0) && startDim > endDim) {
+            throw new IllegalArgumentException(
+                    "Flatten: start_dim must not come after end_dim, but start_dim="
+                            + startDim
+                            + ", end_dim="
+                            + endDim);
+        }
         this.startDim = startDim;
         this.endDim = endDim;
     }

@@ -21,12 +21,13 @@ public class Linear extends Module {
 
     /** {@code Linear(in_features, out_features, bias)}. */
     public Linear(int inFeatures, int outFeatures, boolean bias) {
-        if (inFeatures <= 0 || outFeatures <= 0) {
+        if (inFeatures <= 0) {
             throw new IllegalArgumentException(
-                    "Linear: in_features and out_features must be > 0 but were: "
-                            + inFeatures
-                            + ", "
-                            + outFeatures);
+                    "Linear: in_features must be > 0 but was: " + inFeatures);
+        }
+        if (outFeatures <= 0) {
+            throw new IllegalArgumentException(
+                    "Linear: out_features must be > 0 but was: " + outFeatures);
         }
         this.in = inFeatures;
         this.out = outFeatures;

@@ -100,11 +100,10 @@ public class MaxPool2d extends Module {
 
     private MaxPool2d validate() {
         for (int i = 0; i < 2; i++) {
-            if (kernel[i] < 1 || stride[i] < 1 || dilation[i] < 1 || padding[i] < 0) {
-                throw new IllegalArgumentException(
-                        "MaxPool2d: kernel_size, stride, dilation must be >= 1 and padding >= 0, but got "
-                                + describe());
-            }
+            require(kernel[i] >= 1, "kernel_size", kernel, ">= 1");
+            require(stride[i] >= 1, "stride", stride, ">= 1");
+            require(dilation[i] >= 1, "dilation", dilation, ">= 1");
+            require(padding[i] >= 0, "padding", padding, ">= 0");
             if (2 * padding[i] > kernel[i]) {
                 throw new IllegalArgumentException(
                         "MaxPool2d: padding should be at most half of kernel_size, but got padding="
@@ -114,6 +113,13 @@ public class MaxPool2d extends Module {
             }
         }
         return this;
+    }
+
+    private static void require(boolean ok, String name, int[] value, String expected) {
+        if (!ok) {
+            throw new IllegalArgumentException(
+                    "MaxPool2d: " + name + " must be " + expected + " but was: " + v(value));
+        }
     }
 
     @Override

@@ -6,9 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.List;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.kindling.data.LocalSpark;
 import org.kindling.spark.cli.KindlingCli;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 class CliTest {
     static String stderrOf(Runnable r) {
@@ -24,7 +32,7 @@ class CliTest {
     }
 
     @Test
-    void helpListsEveryTrainingOption() {
+    void helpAndReadmeListEveryTrainingOption() throws Exception {
         PrintStream old = System.out;
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         System.setOut(new PrintStream(buf, true));
@@ -35,22 +43,42 @@ class CliTest {
             System.setOut(old);
         }
         assertEquals(0, code);
-        for (String opt :
-                new String[] {
-                    "--data",
-                    "--epochs",
-                    "--batch-size",
-                    "--averaging-frequency",
-                    "--workers",
-                    "--lr",
-                    "--momentum",
-                    "--seed",
-                    "--master",
-                    "--output",
-                    "--save"
-                }) {
-            assertTrue(buf.toString().contains(opt), opt + " missing from help:\n" + buf);
+        String help = buf.toString();
+        String readme = readmeOptionList();
+        CommandSpec train =
+                new CommandLine(new KindlingCli()).getSubcommands().get("train").getCommandSpec();
+        assertTrue(train.options().size() > 20, "options found: " + train.options().size());
+        for (OptionSpec o : train.options()) {
+            // A negatable option is shown as --[no-]name; the others by each of their names.
+            List<String> names =
+                    o.negatable()
+                            ? List.of(o.longestName().replaceFirst("^--", "--[no-]"))
+                            : List.of(o.names());
+            for (String name : names) {
+                assertTrue(mentions(help, name), name + " missing from train --help:\n" + help);
+                assertTrue(
+                        mentions(readme, name),
+                        name + " missing from README.md's option list:\n" + readme);
+            }
         }
+    }
+
+    /** {@code name} as a whole option name (not as the prefix of a longer one). */
+    static boolean mentions(String text, String name) {
+        return Pattern.compile("(?<![\\w-])" + Pattern.quote(name) + "(?![\\w-])")
+                .matcher(text)
+                .find();
+    }
+
+    /** The paragraph of README.md's command-line section that lists the options. */
+    static String readmeOptionList() throws Exception {
+        Path readme = Paths.get("README.md").toAbsolutePath();
+        if (!Files.exists(readme)) readme = Paths.get("..", "README.md").toAbsolutePath();
+        String text = Files.readString(readme);
+        int at = text.indexOf("`bin/kindling train --help` lists every option:");
+        assertTrue(at >= 0, readme + " has no option list (\"`bin/kindling train --help` lists\")");
+        int end = text.indexOf("\n\n", at);
+        return text.substring(at, end < 0 ? text.length() : end);
     }
 
     @Test
@@ -66,12 +94,8 @@ class CliTest {
     @Test
     void trainSaveParamsThenFineTuneFromThemWithAFrozenLayer(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
-        java.nio.file.Path data =
-                java.nio.file.Paths.get(
-                        System.getProperty("kindling.shared", "../../shared"), "datasets");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                java.nio.file.Files.isDirectory(data.resolve("cifar10")),
-                "real CIFAR-10 not found under " + data);
+        org.kindling.data.SharedData.cifar10();
+        java.nio.file.Path data = org.kindling.data.SharedData.datasets();
         LocalSpark.context(); // the command reuses the running context, as in a notebook
         String first = tmp.resolve("first.safetensors").toString();
         assertEquals(
@@ -204,6 +228,114 @@ class CliTest {
         assertTrue(
                 java.nio.file.Files.isDirectory(tmp.resolve("cache/train")),
                 "decoded images were cached as Parquet");
+    }
+
+    /** Writes {@code n} small PNGs per class under {@code root/<class>/}. */
+    static void writeImages(java.nio.file.Path root, String[] classes, int n) throws Exception {
+        java.util.Random rnd = new java.util.Random(2);
+        for (String c : classes) {
+            for (int i = 0; i < n; i++) {
+                java.awt.image.BufferedImage img =
+                        new java.awt.image.BufferedImage(
+                                8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 8; y++) {
+                    for (int x = 0; x < 8; x++) img.setRGB(x, y, rnd.nextInt(0xFFFFFF));
+                }
+                java.nio.file.Path f = root.resolve(c + "/" + i + ".png");
+                java.nio.file.Files.createDirectories(f.getParent());
+                javax.imageio.ImageIO.write(img, "png", f.toFile());
+            }
+        }
+    }
+
+    @Test
+    void aBadImageFoundInsideASparkJobIsOneLineWithExitCode2(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path root = tmp.resolve("images");
+        writeImages(root, new String[] {"cat", "dog"}, 4);
+        java.nio.file.Files.write(root.resolve("dog/broken.png"), new byte[] {1, 2, 3, 4, 5});
+        org.apache.spark.api.java.JavaSparkContext sc = LocalSpark.context();
+        // What the folder reader's task throws, read directly (not through the command line).
+        Throwable thrown =
+                assertThrows(
+                        Exception.class,
+                        () ->
+                                org.kindling.data.folder.ImageFolder.read(
+                                                org.kindling.data.folder.ImageFolder.session(sc),
+                                                root.toString(),
+                                                8,
+                                                8,
+                                                3,
+                                                org.kindling.data.BadInput.Policy.FAIL,
+                                                null)
+                                        .count());
+        while (!(thrown instanceof IllegalArgumentException) && thrown.getCause() != null) {
+            thrown = thrown.getCause();
+        }
+        assertTrue(thrown instanceof IllegalArgumentException, thrown.toString());
+        assertTrue(thrown.getMessage().contains("broken.png"), thrown.getMessage());
+
+        int[] code = new int[1];
+        PrintStream oldOut = System.out;
+        System.setOut(new PrintStream(new ByteArrayOutputStream(), true));
+        String err;
+        try {
+            err =
+                    stderrOf(
+                            () ->
+                                    code[0] =
+                                            KindlingCli.run(
+                                                    "train",
+                                                    "--dataset",
+                                                    "folder",
+                                                    "--data",
+                                                    root.toString(),
+                                                    "--image-size",
+                                                    "8",
+                                                    "--epochs",
+                                                    "1"));
+        } finally {
+            System.setOut(oldOut);
+        }
+        assertEquals(2, code[0], err);
+        String[] lines = err.strip().split("\\R");
+        assertEquals("error: " + thrown.getMessage(), lines[0], err);
+        assertEquals(2, lines.length, "one error line and one hint:\n" + err);
+        assertTrue(lines[1].contains("rerun with --verbose"), lines[1]);
+    }
+
+    @Test
+    void aDataFolderThatDoesNotExistIsNamedWithoutDownloading(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        String missing = tmp.resolve("nonexistent").toString();
+        int[] code = new int[1];
+        String err = stderrOf(() -> code[0] = KindlingCli.run("train", "--data", missing));
+        assertEquals(2, code[0], err);
+        String first = err.strip().split("\\R")[0];
+        assertTrue(first.startsWith("error: --data " + missing + ": "), err);
+        assertTrue(first.contains(missing + " does not exist"), err);
+        assertTrue(!err.contains("null"), err);
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("nonexistent")), "nothing was created");
+    }
+
+    @Test
+    void verbosePrintsTheStackTraceAfterTheErrorLine() {
+        int[] code = new int[1];
+        String err =
+                stderrOf(
+                        () ->
+                                code[0] =
+                                        KindlingCli.run(
+                                                "train",
+                                                "--dataset",
+                                                "folder",
+                                                "--data",
+                                                "/nonexistent/images",
+                                                "--verbose"));
+        assertEquals(2, code[0], err);
+        String[] lines = err.strip().split("\\R");
+        assertTrue(lines[0].startsWith("error: ") && lines[0].contains("/nonexistent/images"), err);
+        assertTrue(err.contains("\tat "), "a stack trace follows:\n" + err);
     }
 
     @Test

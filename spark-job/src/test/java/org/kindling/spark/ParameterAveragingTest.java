@@ -192,9 +192,95 @@ class ParameterAveragingTest {
         assertTrue(!a.equals(c), "another epoch, other shards");
         assertTrue(
                 !a.get(0).equals(rdd.glom().collect().get(0)), "records moved between partitions");
+
+        // Training: epoch 2 must run on the reshuffled shards. The expected runs are parameter
+        // averaging computed on one machine, from the shards the epoch should (or should not) use.
         TrainingConfig cfg = config(8, 2, 2, 0.05, 0, 2).toBuilder().reshuffle(true).build();
         ParameterAveraging.Result r = Fixtures.fit(sc, cfg, rdd, null);
         assertEquals(2, r.epochLoss().size());
+        List<List<ImageRecord>> original = rdd.glom().collect();
+        List<List<ImageRecord>> epoch2 =
+                org.kindling.spark.averaging.ReshuffleProbe.shards(rdd, cfg.seed(), 2, 2);
+        float[] reshuffled = averagedLocally(cfg, List.of(original, epoch2));
+        float[] notReshuffled = averagedLocally(cfg, List.of(original, original));
+        float[] actual = r.model().parameters();
+        double scale = maxAbs(reshuffled);
+        double diff = maxDiff(reshuffled, actual);
+        double fromStatic = maxDiff(notReshuffled, actual);
+        assertTrue(
+                diff < 1e-5 * scale,
+                "differs from the reshuffled reference by " + diff + " (max |p| " + scale + ")");
+        // Unless reshuffling changes the result well beyond that tolerance, the check above
+        // could not tell a reshuffled epoch from a static one.
+        assertTrue(
+                fromStatic > 100 * diff && fromStatic > 1e-4 * scale,
+                "without reshuffling the parameters would differ by only "
+                        + fromStatic
+                        + " (vs "
+                        + diff
+                        + " from the reshuffled reference)");
+    }
+
+    /**
+     * Parameter averaging on one machine without Spark: in every epoch each worker trains on its
+     * shard in the {@link EpochPlan} order, k batches per round from the averaged state, and the
+     * round's result is the mean over the workers that trained.
+     */
+    static float[] averagedLocally(
+            TrainingConfig cfg, List<List<List<ImageRecord>>> shardsByEpoch) {
+        Trainer t = freshTrainer(cfg);
+        float[][] st = {t.parameters(), t.optimizerState(), t.buffers()};
+        int k = cfg.averagingFrequency();
+        for (int epoch = 1; epoch <= shardsByEpoch.size(); epoch++) {
+            List<List<ImageRecord>> shards = shardsByEpoch.get(epoch - 1);
+            List<List<int[]>> plans = new ArrayList<>();
+            int maxBatches = 0;
+            for (int w = 0; w < shards.size(); w++) {
+                plans.add(
+                        EpochPlan.batches(
+                                shards.get(w).size(), cfg.batchSize(), cfg.seed(), epoch, w));
+                maxBatches = Math.max(maxBatches, plans.get(w).size());
+            }
+            for (int round = 0; round * k < maxBatches; round++) {
+                double[][] sum = new double[3][];
+                int trained = 0;
+                for (int w = 0; w < shards.size(); w++) {
+                    int from = round * k;
+                    int to = Math.min(plans.get(w).size(), from + k);
+                    if (from >= to) continue;
+                    t.setParameters(st[0]);
+                    t.setOptimizerState(st[1]);
+                    t.setBuffers(st[2]);
+                    for (int b = from; b < to; b++) {
+                        Batch batch = batch(shards.get(w), plans.get(w).get(b));
+                        t.step(batch.features(), batch.labels());
+                    }
+                    float[][] out = {t.parameters(), t.optimizerState(), t.buffers()};
+                    for (int i = 0; i < 3; i++) {
+                        if (sum[i] == null) sum[i] = new double[out[i].length];
+                        for (int j = 0; j < out[i].length; j++) sum[i][j] += out[i][j];
+                    }
+                    trained++;
+                }
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < st[i].length; j++) st[i][j] = (float) (sum[i][j] / trained);
+                }
+            }
+        }
+        return st[0];
+    }
+
+    static double maxAbs(float[] a) {
+        double m = 0;
+        for (float v : a) m = Math.max(m, Math.abs(v));
+        return m;
+    }
+
+    static double maxDiff(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        double m = 0;
+        for (int i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+        return m;
     }
 
     @Test

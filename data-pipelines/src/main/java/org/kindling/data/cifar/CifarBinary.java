@@ -12,6 +12,9 @@ import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.io.BytesWritable;
+import org.apache.hadoop.io.LongWritable;
+import org.apache.hadoop.mapreduce.lib.input.FixedLengthInputFormat;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kindling.data.BadInput;
@@ -32,6 +35,17 @@ public final class CifarBinary {
      * HOME}; downloads the official archive into {@code HOME/<subdir>} when missing locally.
      */
     public static String locate(CifarFormat f, String home, Configuration conf, boolean download) {
+        return locate(f, home, conf, download, f.url(), f.md5());
+    }
+
+    /** {@link #locate(CifarFormat, String, Configuration, boolean)} from another archive URL. */
+    static String locate(
+            CifarFormat f,
+            String home,
+            Configuration conf,
+            boolean download,
+            String url,
+            String md5) {
         List<String> candidates =
                 List.of(home + "/" + f.subdir() + "/" + f.folder(), home + "/" + f.folder(), home);
         try {
@@ -48,10 +62,11 @@ public final class CifarBinary {
             URI uri = new org.apache.hadoop.fs.Path(home).toUri();
             boolean local = uri.getScheme() == null || "file".equals(uri.getScheme());
             if (download && local) {
+                DataHome.requireDownloadTarget(Paths.get(uri.getPath()), f.name());
                 Path dir = Paths.get(uri.getPath()).resolve(f.subdir());
-                Path archive = dir.resolve(f.url().substring(f.url().lastIndexOf('/') + 1));
-                if (!Files.exists(archive) || !f.md5().equals(Download.md5(archive))) {
-                    Download.fetch(f.url(), f.md5(), archive);
+                Path archive = dir.resolve(url.substring(url.lastIndexOf('/') + 1));
+                if (!Files.exists(archive) || !md5.equals(Download.md5(archive))) {
+                    Download.fetch(url, md5, archive);
                 }
                 Download.untarGz(archive, dir);
                 log.info("{} unpacked into {}", f.name(), dir.resolve(f.folder()));
@@ -59,7 +74,13 @@ public final class CifarBinary {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(
-                    "cannot look for " + f.name() + " under " + home + ": " + e.getMessage(), e);
+                    "cannot look for "
+                            + f.name()
+                            + " under "
+                            + home
+                            + ": "
+                            + org.kindling.data.Errors.describe(e),
+                    e);
         }
         throw new IllegalArgumentException(
                 f.name()
@@ -150,7 +171,8 @@ public final class CifarBinary {
                 }
                 total += st.getLen() / f.recordBytes();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + p + ": " + e.getMessage(), e);
+                throw new UncheckedIOException(
+                        "cannot read " + p + ": " + org.kindling.data.Errors.describe(e), e);
             }
         }
         return total;
@@ -170,24 +192,36 @@ public final class CifarBinary {
             BadInput.Report report) {
         validate(f, dir, train, sc.hadoopConfiguration());
         List<JavaRDD<ImageRecord>> parts = new ArrayList<>();
+        // binaryRecords without dropping the key: FixedLengthInputFormat keys each record with its
+        // byte offset in the file, so an error can name the record and where it is.
+        Configuration conf = new Configuration(sc.hadoopConfiguration());
+        FixedLengthInputFormat.setRecordLength(conf, f.recordBytes());
         for (String name : f.files(train)) {
             String path = new org.apache.hadoop.fs.Path(dir, name).toString();
             parts.add(
-                    sc.binaryRecords(path, f.recordBytes())
+                    sc.newAPIHadoopFile(
+                                    path,
+                                    FixedLengthInputFormat.class,
+                                    LongWritable.class,
+                                    BytesWritable.class,
+                                    conf)
                             .flatMap(
-                                    bytes -> {
+                                    kv -> {
+                                        long offset = kv._1().get();
+                                        byte[] bytes = kv._2().copyBytes();
                                         int label = bytes[f.labelIndex()] & 0xFF;
                                         if (label >= f.numClasses()
                                                 && policy == BadInput.Policy.SKIP) {
                                             report.skip(
                                                     path,
-                                                    "label byte "
+                                                    where(f, offset)
+                                                            + ": label byte "
                                                             + label
                                                             + ", expected 0-"
                                                             + (f.numClasses() - 1));
                                             return List.<ImageRecord>of().iterator();
                                         }
-                                        return List.of(parse(f, bytes, path)).iterator();
+                                        return List.of(parse(f, bytes, path, offset)).iterator();
                                     }));
         }
         JavaRDD<ImageRecord> all = parts.get(0);
@@ -199,10 +233,21 @@ public final class CifarBinary {
 
     /** Parses one record; {@code source} names the file in errors. */
     public static ImageRecord parse(CifarFormat f, byte[] record, String source) {
+        return parse(f, record, source, -1);
+    }
+
+    /**
+     * Parses the record at byte {@code offset} of {@code source} (-1 if unknown); errors name the
+     * file, the record index and the offset.
+     */
+    public static ImageRecord parse(CifarFormat f, byte[] record, String source, long offset) {
+        String at = offset < 0 ? "record" : where(f, offset);
         if (record.length != f.recordBytes()) {
             throw new IllegalArgumentException(
                     f.name()
-                            + " record in "
+                            + " "
+                            + at
+                            + " in "
                             + source
                             + " has "
                             + record.length
@@ -213,7 +258,9 @@ public final class CifarBinary {
         if (label >= f.numClasses()) {
             throw new IllegalArgumentException(
                     f.name()
-                            + " record in "
+                            + " "
+                            + at
+                            + " in "
                             + source
                             + " has label byte "
                             + label
@@ -221,5 +268,10 @@ public final class CifarBinary {
                             + (f.numClasses() - 1));
         }
         return new ImageRecord(label, Arrays.copyOfRange(record, f.labelBytes(), f.recordBytes()));
+    }
+
+    /** "record 3 (byte offset 9219)": the record index (from 0) and where it starts. */
+    static String where(CifarFormat f, long offset) {
+        return "record " + offset / f.recordBytes() + " (byte offset " + offset + ")";
     }
 }

@@ -65,7 +65,8 @@ public final class ImageFolder {
             out.sort(null);
             return out;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot list " + root + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot list " + root + ": " + org.kindling.data.Errors.describe(e), e);
         }
     }
 
@@ -90,6 +91,10 @@ public final class ImageFolder {
             throw new IllegalArgumentException("channels must be 1 or 3 but was: " + channels);
         }
         List<String> classes = classes(root, spark.sparkContext().hadoopConfiguration());
+        // Spark's file sources leave out empty files without a word; find them here.
+        for (String empty : emptyImages(root, spark.sparkContext().hadoopConfiguration())) {
+            bad(empty, "is empty (0 bytes)", policy, report);
+        }
         JavaRDD<Row> files =
                 spark.read()
                         .format("binaryFile")
@@ -129,6 +134,30 @@ public final class ImageFolder {
             }
         }
         return df;
+    }
+
+    /** The image files (by name) of 0 bytes under {@code root}, at any depth. */
+    static List<String> emptyImages(String root, org.apache.hadoop.conf.Configuration conf) {
+        java.nio.file.PathMatcher images =
+                java.nio.file.FileSystems.getDefault().getPathMatcher("glob:" + GLOB);
+        List<String> out = new ArrayList<>();
+        try {
+            Path p = new Path(root);
+            org.apache.hadoop.fs.RemoteIterator<org.apache.hadoop.fs.LocatedFileStatus> it =
+                    p.getFileSystem(conf).listFiles(p, true);
+            while (it.hasNext()) {
+                org.apache.hadoop.fs.LocatedFileStatus st = it.next();
+                if (st.getLen() == 0
+                        && images.matches(java.nio.file.Paths.get(st.getPath().getName()))) {
+                    out.add(st.getPath().toString());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot list " + root + ": " + org.kindling.data.Errors.describe(e), e);
+        }
+        out.sort(null);
+        return out;
     }
 
     static Row decode(

@@ -153,7 +153,7 @@ public final class Idx {
                             + ", "
                             + labelsPath
                             + ": "
-                            + e.getMessage(),
+                            + org.kindling.data.Errors.describe(e),
                     e);
         }
     }

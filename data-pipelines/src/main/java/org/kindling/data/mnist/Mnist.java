@@ -7,9 +7,11 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.kindling.data.BadInput;
+import org.kindling.data.ChannelStatistics;
 import org.kindling.data.DataHome;
 import org.kindling.data.Download;
 import org.kindling.data.ImageRecord;
+import org.kindling.data.batch.Normalization;
 
 /**
  * MNIST (and Fashion-MNIST/KMNIST, same files) from a folder holding {@code
@@ -29,6 +31,44 @@ public final class Mnist {
 
     /** Training-set standard deviation. */
     public static final float[] TRAIN_STD = {0.3081f};
+
+    /**
+     * MD5 of the official MNIST training images, decompressed ({@code train-images-idx3-ubyte}):
+     * the content, so a re-compressed copy is recognised too.
+     */
+    static final String TRAIN_IMAGES_MD5 = "6bbc9ace898e44ae57da46a324031adb";
+
+    /**
+     * The normalisation for an IDX dataset: MNIST's published statistics ({@link #TRAIN_MEAN},
+     * {@link #TRAIN_STD}) if {@code dir} holds the official MNIST training images (recognised by
+     * the MD5 of their decompressed bytes), else statistics computed from {@code train} ({@link
+     * ChannelStatistics}): Fashion-MNIST, KMNIST or any other IDX set gets its own.
+     */
+    public static Normalization normalization(
+            JavaRDD<ImageRecord> train, String dir, Configuration conf) {
+        return isOfficialMnist(dir, conf)
+                ? new Normalization(TRAIN_MEAN, TRAIN_STD)
+                : ChannelStatistics.of(train, (int) IMAGE_SHAPE[0]);
+    }
+
+    /** Whether the training images under {@code dir} are the official MNIST ones. */
+    static boolean isOfficialMnist(String dir, Configuration conf) {
+        String images = require(dir, Split.TRAIN, "images", conf);
+        Path p = new Path(images);
+        try (java.io.InputStream raw = p.getFileSystem(conf).open(p);
+                java.io.InputStream in =
+                        images.endsWith(".gz") ? new java.util.zip.GZIPInputStream(raw) : raw) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("MD5");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) md.update(buf, 0, n);
+            return java.util.HexFormat.of().formatHex(md.digest()).equals(TRAIN_IMAGES_MD5);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(
+                    "cannot read " + images + ": " + org.kindling.data.Errors.describe(e), e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** Which part of the dataset. */
     public enum Split {
@@ -69,6 +109,7 @@ public final class Mnist {
         }
         java.net.URI uri = new Path(home).toUri();
         if (uri.getScheme() == null || "file".equals(uri.getScheme())) {
+            DataHome.requireDownloadTarget(java.nio.file.Paths.get(uri.getPath()), "MNIST");
             java.nio.file.Path dir = java.nio.file.Paths.get(uri.getPath()).resolve("mnist");
             try {
                 for (String[] f : FILES) {
@@ -80,7 +121,7 @@ public final class Mnist {
                         "MNIST not found in any of "
                                 + candidates
                                 + " and the download failed: "
-                                + e.getMessage(),
+                                + org.kindling.data.Errors.describe(e),
                         e);
             }
         }

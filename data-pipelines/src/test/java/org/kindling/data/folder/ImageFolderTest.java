@@ -150,6 +150,46 @@ class ImageFolderTest {
     }
 
     @Test
+    void anEmptyImageFileFailsByDefaultAndIsCountedWhenSkipped() throws Exception {
+        twoClasses();
+        Files.write(root.resolve("dog/empty.png"), new byte[0]);
+        Files.createDirectories(root.resolve("cat/deeper"));
+        Files.write(root.resolve("cat/deeper/also-empty.JPG"), new byte[0]);
+        Files.write(root.resolve("cat/notes.txt"), new byte[0]); // not an image: ignored
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                ImageFolder.read(
+                                                spark,
+                                                root.toString(),
+                                                0,
+                                                0,
+                                                3,
+                                                BadInput.Policy.FAIL,
+                                                null)
+                                        .count());
+        assertTrue(e.getMessage().startsWith("image "), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("cat/deeper/also-empty.JPG is empty (0 bytes)"),
+                e.getMessage());
+
+        BadInput.Report report = new BadInput.Report(LocalSpark.context(), "empty");
+        long n =
+                ImageFolder.read(spark, root.toString(), 0, 0, 3, BadInput.Policy.SKIP, report)
+                        .count();
+        assertEquals(3, n, "the three real images");
+        Map<String, Long> skipped = report.perFile();
+        assertEquals(2, skipped.size(), skipped.toString());
+        assertTrue(
+                skipped.keySet().stream().anyMatch(k -> k.endsWith("dog/empty.png")),
+                skipped.toString());
+        assertTrue(
+                skipped.keySet().stream().anyMatch(k -> k.endsWith("cat/deeper/also-empty.JPG")),
+                skipped.toString());
+    }
+
+    @Test
     void parquetRoundTripKeepsEveryImage() throws Exception {
         twoClasses();
         Dataset<Row> df =

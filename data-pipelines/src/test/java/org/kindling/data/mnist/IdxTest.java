@@ -10,7 +10,6 @@ import java.io.DataOutputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
@@ -134,12 +133,50 @@ class IdxTest {
     }
 
     @Test
+    void anIdxDatasetOtherThanMnistIsNormalisedWithItsOwnStatistics() throws Exception {
+        // A Fashion-MNIST-like set: the same file names and layout, other pixels.
+        Path home = tmp.resolve("home");
+        Files.createDirectories(home.resolve("mnist"));
+        int[] trainLabels = new int[20];
+        for (int i = 0; i < trainLabels.length; i++) trainLabels[i] = i % 10;
+        Files.write(
+                home.resolve("mnist/train-images-idx3-ubyte"),
+                images(Idx.IMAGES_MAGIC, 20, 28, 28, 20));
+        Files.write(
+                home.resolve("mnist/train-labels-idx1-ubyte"),
+                labels(Idx.LABELS_MAGIC, 20, trainLabels));
+        Files.write(
+                home.resolve("mnist/t10k-images-idx3-ubyte"),
+                images(Idx.IMAGES_MAGIC, 10, 28, 28, 10));
+        Files.write(
+                home.resolve("mnist/t10k-labels-idx1-ubyte"),
+                labels(Idx.LABELS_MAGIC, 10, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        org.kindling.data.ImageDataset d =
+                org.kindling.data.Datasets.load(
+                        LocalSpark.context(),
+                        org.kindling.data.Datasets.Request.of("mnist", home.toString(), 2));
+        org.kindling.data.batch.Normalization own =
+                org.kindling.data.ChannelStatistics.of(d.train(), 1);
+        assertArrayEquals(own.mean(), d.normalization().mean());
+        assertArrayEquals(own.std(), d.normalization().std());
+        assertTrue(
+                Math.abs(own.mean()[0] - Mnist.TRAIN_MEAN[0]) > 0.1,
+                "the fixture's statistics differ from MNIST's: " + own);
+    }
+
+    @Test
+    void realMnistIsRecognisedAndKeepsItsPublishedStatistics() {
+        Path dir = org.kindling.data.SharedData.mnist();
+        assertTrue(Mnist.isOfficialMnist(dir.toString(), conf));
+        org.kindling.data.batch.Normalization n =
+                Mnist.normalization(null, dir.toString(), conf); // null: nothing is computed
+        assertArrayEquals(Mnist.TRAIN_MEAN, n.mean());
+        assertArrayEquals(Mnist.TRAIN_STD, n.std());
+    }
+
+    @Test
     void realMnistHasTheOfficialCountsPerClass() {
-        Path dir =
-                Paths.get(
-                        System.getProperty("kindling.shared", "../../shared"), "datasets", "mnist");
-        org.junit.jupiter.api.Assumptions.assumeTrue(
-                Files.isDirectory(dir), "real MNIST not found at " + dir);
+        Path dir = org.kindling.data.SharedData.mnist();
         Map<Integer, Long> counts =
                 Mnist.read(LocalSpark.context(), dir.toString(), Mnist.Split.TEST, 2)
                         .map(ImageRecord::label)

@@ -2,9 +2,12 @@ package org.kindling.data.transforms;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -71,14 +74,41 @@ class TransformsTest {
 
     @Test
     void composeAppliesInOrderAndTracksTheShape() {
-        Transform t = Transform.compose(List.of(new Resize(2, 2), new Grayscale(1)));
+        // (x + 10) * 2 and x * 2 + 10 differ, so only the given order produces the expected pixels.
+        Transform plus10 = (r, s, rnd) -> map(r, v -> v + 10);
+        Transform twice = (r, s, rnd) -> map(r, v -> v * 2);
+        long[] shape = {1, 2, 3};
+        ImageRecord in = ramp(1, 2, 3);
+        ImageRecord composed =
+                Transform.compose(List.of(plus10, twice)).apply(in, shape, new SplittableRandom(0));
+        ImageRecord inOrder = twice.apply(plus10.apply(in, shape, null), shape, null);
+        ImageRecord reversed = plus10.apply(twice.apply(in, shape, null), shape, null);
+        assertArrayEquals(new byte[] {20, 22, 24, 26, 28, 30}, inOrder.pixels());
+        assertArrayEquals(inOrder.pixels(), composed.pixels());
+        assertFalse(Arrays.equals(reversed.pixels(), composed.pixels()));
+
+        // Each transform is given the shape its predecessor produced.
+        List<long[]> seen = new ArrayList<>();
+        Transform record =
+                (r, s, rnd) -> {
+                    seen.add(s.clone());
+                    return r;
+                };
+        Transform t = Transform.compose(List.of(new Resize(2, 2), record, new Grayscale(1)));
         assertArrayEquals(new long[] {1, 2, 2}, t.outputShape(new long[] {3, 4, 4}));
-        assertEquals(
-                4,
-                t.apply(ramp(3, 4, 4), new long[] {3, 4, 4}, new SplittableRandom(0))
-                        .pixels()
-                        .length);
-        assertNotEquals(null, t.toString());
+        ImageRecord out = t.apply(ramp(3, 4, 4), new long[] {3, 4, 4}, new SplittableRandom(0));
+        assertEquals(1, seen.size());
+        assertArrayEquals(new long[] {3, 2, 2}, seen.get(0));
+        ImageRecord resized = new Resize(2, 2).apply(ramp(3, 4, 4), new long[] {3, 4, 4}, null);
+        ImageRecord stepByStep = new Grayscale(1).apply(resized, new long[] {3, 2, 2}, null);
+        assertArrayEquals(stepByStep.pixels(), out.pixels());
+        assertTrue(t.toString().startsWith("Compose(["), t.toString());
+    }
+
+    private static ImageRecord map(ImageRecord r, java.util.function.IntUnaryOperator f) {
+        byte[] px = r.pixels().clone();
+        for (int i = 0; i < px.length; i++) px[i] = (byte) f.applyAsInt(px[i] & 0xff);
+        return new ImageRecord(r.label(), px);
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.kindling.nn.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -14,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.kindling.nn.Init;
+import org.kindling.nn.Prerequisites;
 import org.kindling.nn.models.Tudui;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,9 +60,8 @@ class PyTorchInteropTest {
 
     @Test
     void stateDictsCrossBetweenKindlingAndPyTorchWithTheSameLogits() throws Exception {
-        assumeTrue(
-                torchAvailable(),
-                "Debian python3-torch is not installed (/usr/bin/python3 cannot import torch)");
+        Prerequisites.require(
+                torchAvailable(), "Debian python3-torch (/usr/bin/python3 -c 'import torch')");
         Init.manualSeed(3);
         Tudui net = new Tudui();
         Nd4j.getRandom().setSeed(11);

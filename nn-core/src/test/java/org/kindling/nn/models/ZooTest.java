@@ -5,18 +5,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.kindling.nn.Linear;
 import org.kindling.nn.Module;
+import org.kindling.nn.Parameter;
 import org.kindling.nn.Sequential;
 import org.kindling.nn.Summary;
 import org.kindling.nn.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /** Zoo models have torchvision's parameter counts, output shapes and key names, and run forward. */
 class ZooTest {
@@ -54,12 +59,64 @@ class ZooTest {
     })
     void zooModelsRunForwardAndBackward(String name, int channels, int size) {
         Module m = Zoo.create(name, 10);
+        Nd4j.getRandom().setSeed(5);
         Tensor out = m.forward(Tensor.of(Nd4j.rand(DataType.FLOAT, 2, channels, size, size)));
         assertArrayEquals(new long[] {2, 10}, out.shape());
-        out.backward(out.data().ulike().assign(1));
-        assertTrue(
-                m.parameters().get(0).grad().amaxNumber().doubleValue() > 0,
-                "gradient reached the first layer");
+        // A random upstream gradient: all-ones can cancel exactly (e.g. through batch norm).
+        out.backward(Nd4j.randn(DataType.FLOAT, 2, 10));
+        int checked = 0;
+        for (Map.Entry<String, Parameter> e : m.namedParameters().entrySet()) {
+            Parameter p = e.getValue();
+            if (!p.requiresGrad()) continue;
+            INDArray g = p.grad();
+            assertArrayEquals(p.shape(), g.shape(), e.getKey() + " gradient shape");
+            double[] v = g.castTo(DataType.DOUBLE).dup().ravel().toDoubleVector();
+            long nonFinite = Arrays.stream(v).filter(d -> !Double.isFinite(d)).count();
+            assertEquals(0, nonFinite, e.getKey() + " has non-finite gradient elements");
+            assertTrue(
+                    g.amaxNumber().doubleValue() > 0, e.getKey() + " got no gradient (all zero)");
+            checked++;
+        }
+        assertEquals(m.parameters().size(), checked, "every parameter is trainable in a new model");
+    }
+
+    @ParameterizedTest(name = "{0}: autograd equals finite differences")
+    @CsvSource({"lenet5, 1, 28", "cifarnet, 3, 32"})
+    void smallZooModelGradientsMatchFiniteDifferences(String name, int channels, int size) {
+        Module m = Zoo.create(name, 10).to(DataType.DOUBLE);
+        Nd4j.getRandom().setSeed(9);
+        INDArray x = Nd4j.rand(DataType.DOUBLE, 2, channels, size, size);
+        INDArray w = Nd4j.randn(DataType.DOUBLE, 2, 10);
+        // L = sum(model(x) * w), so dL/d(output) = w.
+        Function<Module, Double> loss =
+                mod -> mod.forward(Tensor.of(x)).data().mul(w).sumNumber().doubleValue();
+        m.zeroGrad();
+        m.forward(Tensor.of(x)).backward(w);
+        java.util.SplittableRandom pick = new java.util.SplittableRandom(3);
+        double h = 1e-6;
+        for (Map.Entry<String, Parameter> e : m.namedParameters().entrySet()) {
+            INDArray data = e.getValue().data().reshape(e.getValue().numel());
+            INDArray grad = e.getValue().grad().dup().reshape(e.getValue().numel());
+            // The element with the largest gradient and a random one.
+            long[] elements = {
+                Transforms.abs(grad, true).argMax().getLong(0), pick.nextLong(e.getValue().numel())
+            };
+            for (long i : elements) {
+                double v = data.getDouble(i);
+                data.putScalar(i, v + h);
+                double up = loss.apply(m);
+                data.putScalar(i, v - h);
+                double down = loss.apply(m);
+                data.putScalar(i, v);
+                double numeric = (up - down) / (2 * h);
+                double analytic = grad.getDouble(i);
+                assertEquals(
+                        numeric,
+                        analytic,
+                        1e-6 * Math.max(1, Math.abs(numeric)),
+                        e.getKey() + "[" + i + "]: autograd " + analytic + ", numeric " + numeric);
+            }
+        }
     }
 
     @Test
