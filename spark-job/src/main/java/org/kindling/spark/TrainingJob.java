@@ -24,6 +24,7 @@ import org.kindling.nn.training.ModelState;
 import org.kindling.spark.averaging.ParameterAveraging;
 import org.kindling.spark.averaging.TrainingListener;
 import org.kindling.spark.dl4j.Dl4jBackend;
+import org.kindling.spark.io.Checkpoints;
 import org.kindling.spark.io.ModelSource;
 import org.kindling.spark.io.ModelStore;
 
@@ -78,16 +79,123 @@ public final class TrainingJob {
                     "--pretrained loads Kindling/PyTorch state_dicts by name; a DL4J zip (--model) already carries its weights");
         }
         ImageDataset data = loadData(c);
-        ModelState start =
-                source.start(
-                        data.imageShape(), data.numClasses(), c.optimizer(), c.freeze(), c.seed());
-        if (c.pretrained() != null) {
-            start = withPretrained(start, c);
+        Checkpoints checkpoints =
+                c.checkpointDir() == null
+                        ? null
+                        : new Checkpoints(
+                                c.checkpointDir(), sc.hadoopConfiguration(), c.keepCheckpoints());
+        Map<String, Object> fingerprint = c.fingerprint(data.source());
+        ModelState start;
+        if (c.resume()) {
+            Checkpoints.Found found = checkpoints.newest(fingerprint, out);
+            // the same optimizer (the fingerprint says so), possibly with a new learning rate
+            start =
+                    found.state()
+                            .withDefinition(
+                                    found.state().definition().withOptimizer(c.optimizer()));
+            out.println(
+                    "Resuming from "
+                            + found.uri()
+                            + " at epoch "
+                            + start.position().epoch()
+                            + ", round "
+                            + (start.position().round() + 1));
+        } else {
+            start =
+                    source.start(
+                            data.imageShape(),
+                            data.numClasses(),
+                            c.optimizer(),
+                            c.freeze(),
+                            c.seed());
+            if (c.pretrained() != null) {
+                start = withPretrained(start, c);
+            }
         }
-        ParameterAveraging.Result r = new ParameterAveraging(sc, c, listener).fit(data, start);
+        TrainingListener l =
+                checkpoints == null
+                        ? listener
+                        : new Checkpointing(listener, checkpoints, c, fingerprint, data.source());
+        ParameterAveraging.Result r;
+        try {
+            r = new ParameterAveraging(sc, c, l).fit(data, start);
+        } catch (ParameterAveraging.DivergedException | ParameterAveraging.RoundFailedException e) {
+            String last = checkpoints == null ? null : checkpoints.lastWritten();
+            throw new IllegalStateException(
+                    e.getMessage()
+                            + "; "
+                            + (last != null
+                                    ? "last good checkpoint: " + last + " (rerun with --resume)"
+                                    : "no checkpoint was written (use --checkpoint-dir)")
+                            + "; no model was written",
+                    e);
+        }
         Map<String, Object> info = provenance(c, data, r);
         save(c, r.model(), info);
         return new Outcome(r.model(), r, data, info);
+    }
+
+    /** Writes a checkpoint every {@code --checkpoint-every} rounds and at each epoch end. */
+    private static final class Checkpointing implements TrainingListener {
+        private final TrainingListener inner;
+        private final Checkpoints checkpoints;
+        private final TrainingConfig cfg;
+        private final Map<String, Object> fingerprint;
+        private final String data;
+
+        Checkpointing(
+                TrainingListener inner,
+                Checkpoints checkpoints,
+                TrainingConfig cfg,
+                Map<String, Object> fingerprint,
+                String data) {
+            this.inner = inner;
+            this.checkpoints = checkpoints;
+            this.cfg = cfg;
+            this.fingerprint = fingerprint;
+            this.data = data;
+        }
+
+        @Override
+        public void onStart(Map<String, Object> settings) {
+            inner.onStart(settings);
+        }
+
+        @Override
+        public void onRound(
+                int epoch, int epochs, int round, int rounds, double loss, double imagesPerSecond) {
+            inner.onRound(epoch, epochs, round, rounds, loss, imagesPerSecond);
+        }
+
+        @Override
+        public void onEpoch(
+                int epoch, int epochs, double trainLoss, double testAccuracy, double seconds) {
+            inner.onEpoch(epoch, epochs, trainLoss, testAccuracy, seconds);
+        }
+
+        @Override
+        public void onState(ModelState state, boolean epochEnd) {
+            inner.onState(state, epochEnd);
+            boolean due =
+                    epochEnd
+                            || (cfg.checkpointEvery() != null
+                                    && state.position().round() % cfg.checkpointEvery() == 0);
+            if (!due) {
+                return;
+            }
+            try {
+                Map<String, Object> info = new LinkedHashMap<>();
+                info.put("training", cfg.asMap());
+                info.put("data", data);
+                info.put("created", Instant.now().toString());
+                info.put("kindling_version", Versions.kindling());
+                checkpoints.write(state, fingerprint, info);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(
+                        "cannot write a checkpoint to " + checkpoints.dir() + ": " + e.getMessage(),
+                        e);
+            }
+        }
     }
 
     private ImageDataset loadData(TrainingConfig c) {

@@ -140,23 +140,36 @@ public final class ParameterAveraging {
                                     });
                     final int e = epoch;
                     final int r = round;
-                    RoundResult res =
-                            epochTrain
-                                    .mapPartitionsWithIndex(
-                                            (pi, it) ->
-                                                    Workers.trainRound(
-                                                            pi,
-                                                            it,
-                                                            jobBc.value(),
-                                                            bc.value(),
-                                                            e,
-                                                            r),
-                                            true)
-                                    .treeAggregate(
-                                            RoundResult.zero(),
-                                            RoundResult::merge,
-                                            RoundResult::merge);
-                    bc.destroy();
+                    RoundResult res;
+                    try {
+                        res =
+                                epochTrain
+                                        .mapPartitionsWithIndex(
+                                                (pi, it) ->
+                                                        Workers.trainRound(
+                                                                pi,
+                                                                it,
+                                                                jobBc.value(),
+                                                                bc.value(),
+                                                                e,
+                                                                r),
+                                                true)
+                                        .treeAggregate(
+                                                RoundResult.zero(),
+                                                RoundResult::merge,
+                                                RoundResult::merge);
+                    } catch (Exception ex) { // Scala does not declare SparkException
+                        if (ex instanceof org.apache.spark.SparkException) {
+                            throw new RoundFailedException(epoch, round, rootCause(ex), ex);
+                        }
+                        throw ex;
+                    } finally {
+                        bc.destroy();
+                    }
+                    if (res.badPartition() >= 0 || !Double.isFinite(res.lossSum)) {
+                        throw new DivergedException(
+                                epoch, round, res.badPartition(), res.meanLoss());
+                    }
                     roundsLeft--;
                     TrainingPosition next = new TrainingPosition(epoch, round + 1, cfg.seed());
                     if (res.workers() == 0) {
