@@ -175,6 +175,11 @@ public final class TrainingConfig implements Serializable {
         return b.resume;
     }
 
+    /** {@code --average-optimizer-state}: average optimizer state with the parameters (default). */
+    public boolean averageOptimizerState() {
+        return b.averageOptimizerState;
+    }
+
     /**
      * The settings a resumed run must share with the run that wrote the checkpoint (everything that
      * changes the numbers, except the number of epochs and rounds), as strings.
@@ -216,6 +221,7 @@ public final class TrainingConfig implements Serializable {
         m.put("freeze", List.copyOf(b.freeze));
         m.put("pretrained", b.pretrained);
         m.put("reshuffle", b.reshuffle);
+        m.put("average_optimizer_state", b.averageOptimizerState);
         m.put("augment", b.augment);
         m.put("image_size", b.imageSize);
         m.put("channels", b.channels);
@@ -262,6 +268,7 @@ public final class TrainingConfig implements Serializable {
         private Integer checkpointEvery;
         private int keepCheckpoints = 3;
         private boolean resume;
+        private boolean averageOptimizerState = true;
 
         private Builder() {}
 
@@ -298,6 +305,7 @@ public final class TrainingConfig implements Serializable {
             c.checkpointEvery = checkpointEvery;
             c.keepCheckpoints = keepCheckpoints;
             c.resume = resume;
+            c.averageOptimizerState = averageOptimizerState;
             return c;
         }
 
@@ -459,6 +467,11 @@ public final class TrainingConfig implements Serializable {
 
         public Builder resume(boolean v) {
             resume = v;
+            return this;
+        }
+
+        public Builder averageOptimizerState(boolean v) {
+            averageOptimizerState = v;
             return this;
         }
 

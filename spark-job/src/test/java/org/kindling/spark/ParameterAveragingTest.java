@@ -71,7 +71,7 @@ class ParameterAveragingTest {
 
     @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.CsvSource({
-        "sgd, 0.05, 0.9",
+        "sgd, 0.01, 0.9", // at lr 0.05 this run diverges to NaN (and NaN == NaN bitwise)
         "adam, 0.001, 0",
         "rmsprop, 0.001, 0.5",
         "adagrad, 0.01, 0"
@@ -90,6 +90,9 @@ class ParameterAveragingTest {
                 Batch b = batch(recs, idx);
                 local.step(b.features(), b.labels());
             }
+        }
+        for (float v : spark.model().parameters()) {
+            assertTrue(Float.isFinite(v), "the run stayed finite");
         }
         assertArrayEquals(local.parameters(), spark.model().parameters());
         assertArrayEquals(local.optimizerState(), spark.model().optimizerState());

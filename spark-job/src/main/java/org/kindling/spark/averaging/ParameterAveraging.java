@@ -15,6 +15,7 @@ import org.kindling.nn.training.ModelDefinition;
 import org.kindling.nn.training.ModelState;
 import org.kindling.nn.training.TrainingPosition;
 import org.kindling.spark.TrainingConfig;
+import scala.Tuple2;
 
 /**
  * The driver side of synchronous parameter averaging. Each round the driver broadcasts parameters,
@@ -106,7 +107,8 @@ public final class ParameterAveraging {
                         cfg.threadsPerWorker(),
                         data.imageShape(),
                         data.normalization(),
-                        data.trainTransform());
+                        data.trainTransform(),
+                        cfg.averageOptimizerState());
         Broadcast<Workers.Job> jobBc = sc.broadcast(job);
         ModelState state = start;
         List<Double> epochLoss = new ArrayList<>();
@@ -140,9 +142,20 @@ public final class ParameterAveraging {
                                     });
                     final int e = epoch;
                     final int r = round;
-                    RoundResult res;
+                    float[][] averaged = {
+                        new float[state.parameters().length],
+                        new float[cfg.averageOptimizerState() ? state.optimizerState().length : 0],
+                        new float[state.buffers().length]
+                    };
+                    final int shards =
+                            ShardedAverage.shards(
+                                    (long) averaged[0].length
+                                            + averaged[1].length
+                                            + averaged[2].length,
+                                    cfg.workers());
+                    List<Tuple2<Integer, RoundPiece>> pieces;
                     try {
-                        res =
+                        pieces =
                                 epochTrain
                                         .mapPartitionsWithIndex(
                                                 (pi, it) ->
@@ -152,12 +165,13 @@ public final class ParameterAveraging {
                                                                 jobBc.value(),
                                                                 bc.value(),
                                                                 e,
-                                                                r),
+                                                                r,
+                                                                shards),
                                                 true)
-                                        .treeAggregate(
-                                                RoundResult.zero(),
-                                                RoundResult::merge,
-                                                RoundResult::merge);
+                                        .mapToPair(p -> new Tuple2<>(p.shard(), p))
+                                        .groupByKey(shards + 1)
+                                        .mapValues(ShardedAverage::combine)
+                                        .collect();
                     } catch (Exception ex) { // Scala does not declare SparkException
                         if (ex instanceof org.apache.spark.SparkException) {
                             throw new RoundFailedException(epoch, round, rootCause(ex), ex);
@@ -166,6 +180,7 @@ public final class ParameterAveraging {
                     } finally {
                         bc.destroy();
                     }
+                    RoundPiece res = assemble(pieces, averaged);
                     if (res.badPartition() >= 0 || !Double.isFinite(res.lossSum)) {
                         throw new DivergedException(
                                 epoch, round, res.badPartition(), res.meanLoss());
@@ -178,9 +193,11 @@ public final class ParameterAveraging {
                     }
                     state =
                             state.with(
-                                    res.averageParams(),
-                                    res.averageState(),
-                                    res.averageBuffers(),
+                                    averaged[0],
+                                    cfg.averageOptimizerState()
+                                            ? averaged[1]
+                                            : state.optimizerState(),
+                                    averaged[2],
                                     next);
                     lossSum += res.lossSum;
                     batchCount += res.batches;
@@ -215,6 +232,35 @@ public final class ParameterAveraging {
             jobBc.destroy();
         }
         return new Result(state, epochLoss, accuracy, (System.nanoTime() - start0) / 1e9);
+    }
+
+    /**
+     * Fills {@code into} ([parameters, optimizer state, buffers]) from the averaged shards and
+     * returns the round's statistics.
+     */
+    static RoundPiece assemble(List<Tuple2<Integer, RoundPiece>> pieces, float[][] into) {
+        long total = (long) into[0].length + into[1].length + into[2].length;
+        RoundPiece stats = null;
+        int shards = pieces.size() - 1;
+        for (Tuple2<Integer, RoundPiece> t : pieces) {
+            RoundPiece p = t._2();
+            if (p.shard == RoundPiece.STATS) {
+                stats = p;
+                continue;
+            }
+            long from = ShardedAverage.offset(total, shards, p.shard);
+            for (int i = 0; i < p.values.length; i++) {
+                long at = from + i;
+                if (at < into[0].length) {
+                    into[0][(int) at] = p.values[i];
+                } else if (at < into[0].length + into[1].length) {
+                    into[1][(int) (at - into[0].length)] = p.values[i];
+                } else {
+                    into[2][(int) (at - into[0].length - into[1].length)] = p.values[i];
+                }
+            }
+        }
+        return stats == null ? new RoundPiece(RoundPiece.STATS, -1, null, 0, 0, 0, 0, -1) : stats;
     }
 
     /** The innermost cause's message (a task's own exception, not Spark's wrapping). */
@@ -300,7 +346,8 @@ public final class ParameterAveraging {
                         cfg.threadsPerWorker(),
                         data.imageShape(),
                         data.normalization(),
-                        null);
+                        null,
+                        true);
         Broadcast<Workers.Job> jobBc = sc.broadcast(job);
         try {
             return evaluate(data, state, jobBc);

@@ -3,6 +3,7 @@ package org.kindling.spark.averaging;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,8 @@ public final class Workers {
             int threads,
             long[] imageShape,
             Normalization normalization,
-            Transform transform)
+            Transform transform,
+            boolean averageOptimizerState)
             implements java.io.Serializable {}
 
     static Learner borrow(Job job) {
@@ -80,14 +82,20 @@ public final class Workers {
         return seed * 1_000_003L + epoch * 10_007L + partition * 101L + round;
     }
 
-    /** Trains round {@code round} of {@code epoch} on one partition. */
-    static Iterator<RoundResult> trainRound(
+    /**
+     * Trains round {@code round} of {@code epoch} on one partition and returns its pieces: the flat
+     * [parameters | optimizer state | buffers] cut into {@code shards} slices (without the
+     * optimizer state when it is not averaged: then each partition keeps its own, on its executor),
+     * and the round's statistics.
+     */
+    static Iterator<RoundPiece> trainRound(
             int partition,
             Iterator<ImageRecord> records,
             Job job,
             float[][] state,
             int epoch,
-            int round) {
+            int round,
+            int shards) {
         List<ImageRecord> recs = toList(records);
         List<int[]> batches =
                 EpochPlan.batches(recs.size(), job.batchSize(), job.seed(), epoch, partition);
@@ -99,7 +107,8 @@ public final class Workers {
         Learner t = borrow(job);
         try {
             t.setParameters(state[0]);
-            t.setOptimizerState(state[1]);
+            t.setOptimizerState(
+                    job.averageOptimizerState() ? state[1] : localState(job, partition, state[1]));
             t.setBuffers(state[2]);
             long seed = roundSeed(job.seed(), epoch, partition, round);
             t.reseed(seed);
@@ -121,19 +130,69 @@ public final class Workers {
                 loss += t.step(batch.features(), batch.labels());
                 examples += batch.size();
             }
-            return List.of(
-                            RoundResult.of(
-                                    partition,
-                                    t.parameters(),
-                                    t.optimizerState(),
-                                    t.buffers(),
-                                    loss,
-                                    to - from,
-                                    examples))
-                    .iterator();
+            float[] params = t.parameters();
+            float[] opt = t.optimizerState();
+            float[] bufs = t.buffers();
+            if (!job.averageOptimizerState()) {
+                keepLocalState(job, partition, opt);
+                opt = new float[0];
+            }
+            float[] flat = concat(params, opt, bufs);
+            List<RoundPiece> out = new ArrayList<>(ShardedAverage.cut(partition, flat, shards));
+            out.add(
+                    RoundPiece.stats(
+                            partition,
+                            loss,
+                            to - from,
+                            examples,
+                            !Double.isFinite(loss) || !finite(params)));
+            return out.iterator();
         } finally {
             giveBack(job, t);
         }
+    }
+
+    private static final Map<String, Map<Integer, float[]>> LOCAL_STATE =
+            new LinkedHashMap<>(4, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Map<Integer, float[]>> e) {
+                    return size() > RUNS_KEPT;
+                }
+            };
+
+    private static float[] localState(Job job, int partition, float[] initial) {
+        synchronized (LOCAL_STATE) {
+            Map<Integer, float[]> m = LOCAL_STATE.get(job.runId());
+            float[] s = m == null ? null : m.get(partition);
+            return s != null ? s : initial;
+        }
+    }
+
+    private static void keepLocalState(Job job, int partition, float[] s) {
+        synchronized (LOCAL_STATE) {
+            LOCAL_STATE.computeIfAbsent(job.runId(), k -> new HashMap<>()).put(partition, s);
+        }
+    }
+
+    static float[] concat(float[]... parts) {
+        int n = 0;
+        for (float[] p : parts) n += p.length;
+        float[] out = new float[n];
+        int off = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, off, p.length);
+            off += p.length;
+        }
+        return out;
+    }
+
+    private static boolean finite(float[] a) {
+        for (float v : a) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Counts correct predictions on one partition: returns {correct, total}. */

@@ -235,6 +235,15 @@ public final class TrainCommand implements Callable<Integer> {
                     "Continue from the newest readable checkpoint in --checkpoint-dir (falling back past corrupt ones); the other options must match the run that wrote it.")
     boolean resume;
 
+    @Option(
+            names = "--average-optimizer-state",
+            defaultValue = "true",
+            paramLabel = "true|false",
+            arity = "1",
+            description =
+                    "Average the optimizer state (momentum, Adam moments) with the parameters every round (default: ${DEFAULT-VALUE}); false keeps each worker's own state on its executor and sends only parameters.")
+    boolean averageOptimizerState;
+
     /** The configuration these options describe (validated). */
     TrainingConfig config() {
         return TrainingConfig.builder()
@@ -269,6 +278,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .checkpointEvery(checkpointEvery)
                 .keepCheckpoints(keepCheckpoints)
                 .resume(resume)
+                .averageOptimizerState(averageOptimizerState)
                 .build();
     }
 
