@@ -1,5 +1,11 @@
 package org.kindling.nn.internal;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import org.nd4j.linalg.api.environment.Nd4jEnvironment;
 import org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -36,6 +42,17 @@ public final class Nd4jRuntime {
         if (!checked) {
             Nd4j.factory().blas().setMaxThreads(1);
             checkFastPath();
+            // the one line per JVM (each Spark executor's log) that says what this JVM computes on
+            log.info(
+                    "ND4J backend {}{}",
+                    describeBackend(),
+                    Nd4j.getEnvironment().isCPU()
+                            ? "; oneDNN "
+                                    + (onednnEnabled() ? "on" : "off")
+                                    + ", "
+                                    + threads
+                                    + " thread(s)"
+                            : "");
             checked = true;
         }
     }
@@ -74,6 +91,64 @@ public final class Nd4jRuntime {
                 + build.replace('\n', ' ').trim();
     }
 
+    /**
+     * The backend ND4J loaded and the devices it computes on, in one line: {@code CpuBackend on 1
+     * device: CPU (2 cores, BLAS OPENBLAS)} or {@code JCublasBackend on 2 devices: [0] NVIDIA A10
+     * (sm_86, 22.1 GiB), [1] ...}. With the CUDA backend on the classpath but no usable GPU, ND4J
+     * loads the CPU backend and this says so.
+     */
+    public static String describeBackend() {
+        return describeBackend(
+                Nd4j.getBackend().getClass().getSimpleName(),
+                Nd4j.getAffinityManager().getNumberOfDevices(),
+                Nd4j.getExecutioner().getEnvironmentInformation());
+    }
+
+    /** {@link #describeBackend()} from a backend name, device count and ND4J's environment. */
+    static String describeBackend(String backend, int deviceCount, Properties env) {
+        StringBuilder sb =
+                new StringBuilder(backend)
+                        .append(" on ")
+                        .append(deviceCount)
+                        .append(deviceCount == 1 ? " device: " : " devices: ");
+        Object gpus = env.get(Nd4jEnvironment.CUDA_DEVICE_INFORMATION_KEY);
+        if (gpus instanceof List && !((List<?>) gpus).isEmpty()) {
+            List<String> names = new ArrayList<>();
+            int i = 0;
+            for (Object o : (List<?>) gpus) {
+                Map<?, ?> d = (Map<?, ?>) o;
+                Object total = d.get(Nd4jEnvironment.CUDA_TOTAL_MEMORY_KEY);
+                names.add(
+                        String.format(
+                                Locale.ROOT,
+                                "[%d] %s (sm_%s%s, %s)",
+                                i++,
+                                d.get(Nd4jEnvironment.CUDA_DEVICE_NAME_KEY),
+                                d.get(Nd4jEnvironment.CUDA_DEVICE_MAJOR_VERSION_KEY),
+                                d.get(Nd4jEnvironment.CUDA_DEVICE_MINOR_VERSION_KEY),
+                                total instanceof Number
+                                        ? String.format(
+                                                Locale.ROOT,
+                                                "%.1f GiB",
+                                                ((Number) total).doubleValue() / (1L << 30))
+                                        : "memory unknown"));
+            }
+            return sb.append(String.join(", ", names)).toString();
+        }
+        sb.append(env.getOrDefault(Nd4jEnvironment.BACKEND_KEY, "CPU"))
+                .append(" (")
+                .append(
+                        env.getOrDefault(
+                                Nd4jEnvironment.CPU_CORES_KEY,
+                                Runtime.getRuntime().availableProcessors()))
+                .append(" cores");
+        Object blas = env.get(Nd4jEnvironment.BLAS_VENDOR_KEY);
+        if (blas != null) {
+            sb.append(", BLAS ").append(blas);
+        }
+        return sb.append(')').toString();
+    }
+
     private static boolean onednnEnabled() {
         if (!Nd4j.getEnvironment().isCPU()) {
             return false;
@@ -83,8 +158,7 @@ public final class Nd4jRuntime {
 
     private static void checkFastPath() {
         if (!Nd4j.getEnvironment().isCPU()) {
-            log.info("ND4J backend {}: not a CPU backend, oneDNN check skipped", Nd4j.getBackend());
-            return;
+            return; // the oneDNN fast path is a CPU matter
         }
         String build = NativeOpsHolder.getInstance().getDeviceNativeOps().buildInfo();
         String problem = null;
@@ -99,8 +173,7 @@ public final class Nd4jRuntime {
             problem = "oneDNN is disabled in libnd4j (Environment.setUseONEDNN(false))";
         }
         if (problem == null) {
-            log.info("ND4J fast path: {}", describe());
-            return;
+            return; // init logs the backend line
         }
         String msg =
                 "ND4J is not on its fast CPU path: "
