@@ -38,7 +38,7 @@ class NotebooksTest {
     static final Path NOTEBOOKS = Paths.get("..", "notebooks");
     static final Path OUTPUT = Paths.get("target", "notebooks");
     static final Pattern PNG =
-            Pattern.compile("<img src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"");
+            Pattern.compile("<img src=['\"]data:image/png;base64,([A-Za-z0-9+/=]+)['\"]");
 
     static NoteRunner runner() {
         Path datasets =
