@@ -15,6 +15,7 @@ import java.nio.file.Paths;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -62,8 +63,18 @@ class NotebooksTest {
 
     static List<Path> notes() throws IOException {
         try (Stream<Path> s = Files.walk(NOTEBOOKS)) {
-            return s.filter(p -> p.toString().endsWith(".zpln")).sorted().toList();
+            return s.filter(p -> p.toString().endsWith(".zpln"))
+                    .sorted(
+                            java.util.Comparator.comparing(NotebooksTest::topic)
+                                    .thenComparing(p -> p.toString()))
+                    .toList();
         }
+    }
+
+    /** The leading number of a note's file name ("6. The Sequential ..." is 6), else 0. */
+    static int topic(Path file) {
+        Matcher m = Pattern.compile("^(\\d+)\\.").matcher(file.getFileName().toString());
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
     @TestFactory
@@ -90,19 +101,14 @@ class NotebooksTest {
 
     @Test
     void theCourseTopicsOneToTenHaveOneNoteEach() throws IOException {
-        List<String> numbers =
-                notes().stream()
-                        .map(
-                                f -> {
-                                    try {
-                                        return ZeppelinNote.read(f).name().split("\\.")[0];
-                                    } catch (IOException e) {
-                                        throw new java.io.UncheckedIOException(e);
-                                    }
-                                })
-                        .sorted((a, b) -> Integer.parseInt(a) - Integer.parseInt(b))
-                        .toList();
-        assertEquals(List.of("1", "2", "3", "4", "5", "6", "7", "8", "9", "10"), numbers);
+        List<Integer> numbers = new java.util.ArrayList<>();
+        for (Path f : notes()) {
+            numbers.add(Integer.parseInt(ZeppelinNote.read(f).name().split("\\.")[0]));
+        }
+        assertEquals(numbers.size(), Set.copyOf(numbers).size(), "one note per topic: " + numbers);
+        assertTrue(
+                numbers.containsAll(List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)),
+                "topics 1-10: " + numbers);
     }
 
     @Test
