@@ -45,19 +45,23 @@ public final class BadInput {
             skipped.add(file + "\t" + reason);
         }
 
-        /** Skipped records per file (read on the driver after an action). */
+        /**
+         * Skipped records per file (read on the driver after an action). Each skipped record is
+         * counted once even when Spark recomputed or retried the task that skipped it (an
+         * accumulator inside a transformation sees the same record again then): entries name the
+         * record, and duplicates are dropped.
+         */
         public Map<String, Long> perFile() {
             Map<String, Long> m = new TreeMap<>();
-            List<String> all = skipped.value();
-            for (String s : all) {
+            for (String s : details()) {
                 m.merge(s.substring(0, s.indexOf('\t')), 1L, Long::sum);
             }
             return m;
         }
 
-        /** All skipped records as {@code file<TAB>reason}. */
+        /** All skipped records as {@code file<TAB>reason}, each once, in order. */
         public List<String> details() {
-            return List.copyOf(skipped.value());
+            return List.copyOf(new java.util.TreeSet<>(skipped.value()));
         }
     }
 }

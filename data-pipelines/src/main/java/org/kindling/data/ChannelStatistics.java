@@ -53,6 +53,22 @@ public final class ChannelStatistics {
         }
     }
 
+    /**
+     * The statistics of a seeded sample of at most {@code maxImages} records (decoded with {@code
+     * decoder} if not null): large datasets need not be read whole, nor decoded whole, for them.
+     */
+    public static Normalization ofSample(
+            JavaRDD<ImageRecord> records,
+            int channels,
+            RecordDecoder decoder,
+            long maxImages,
+            long seed) {
+        long n = records.count();
+        JavaRDD<ImageRecord> sample =
+                n <= maxImages ? records : records.sample(false, (double) maxImages / n, seed);
+        return of(decoder == null ? sample : sample.map(decoder::decode), channels);
+    }
+
     /** The normalisation with the dataset's own per-channel mean and standard deviation. */
     public static Normalization of(JavaRDD<ImageRecord> records, int channels) {
         Sums s = records.treeAggregate(new Sums(channels), Sums::add, Sums::merge);

@@ -13,6 +13,7 @@ import org.kindling.data.batch.Normalization;
 import org.kindling.data.cifar.Cifar10;
 import org.kindling.data.cifar.CifarBinary;
 import org.kindling.data.cifar.CifarFormat;
+import org.kindling.data.folder.EncodedImages;
 import org.kindling.data.folder.ImageFolder;
 import org.kindling.data.mnist.Mnist;
 
@@ -20,6 +21,9 @@ import org.kindling.data.mnist.Mnist;
 public final class Datasets {
     /** Known dataset names. */
     public static final List<String> NAMES = List.of("cifar10", "cifar100", "mnist", "folder");
+
+    /** Images sampled (seeded) for the normalisation statistics of a folder dataset. */
+    static final long STATISTICS_SAMPLE = 5000;
 
     private Datasets() {}
 
@@ -69,6 +73,7 @@ public final class Datasets {
         int classes;
         Normalization norm;
         String source;
+        RecordDecoder decoder = null;
         switch (q.name()) {
             case "cifar10":
             case "cifar100":
@@ -123,6 +128,72 @@ public final class Datasets {
                     BadInput.Report report = new BadInput.Report(sc, "folder");
                     boolean split =
                             exists(sc, q.home() + "/train") && exists(sc, q.home() + "/test");
+                    List<String> names =
+                            ImageFolder.classes(
+                                    split ? q.home() + "/train" : q.home(),
+                                    sc.hadoopConfiguration());
+                    classes = names.size();
+                    source =
+                            q.home()
+                                    + " ("
+                                    + classes
+                                    + " classes "
+                                    + names
+                                    + (split
+                                            ? ", train/ and test/"
+                                            : ", " + q.holdout() + " held out")
+                                    + ")";
+                    if (q.parquetCache() == null) {
+                        // cached as the encoded files; decoded per mini-batch inside tasks
+                        EncodedImages.Read tr =
+                                EncodedImages.read(
+                                        spark,
+                                        split ? q.home() + "/train" : q.home(),
+                                        q.imageSize(),
+                                        q.channels(),
+                                        q.policy(),
+                                        report);
+                        shape = tr.shape();
+                        train = tr.records();
+                        if (split) {
+                            EncodedImages.Read te =
+                                    EncodedImages.read(
+                                            spark,
+                                            q.home() + "/test",
+                                            q.imageSize(),
+                                            q.channels(),
+                                            q.policy(),
+                                            report);
+                            if (!java.util.Arrays.equals(te.shape(), shape)) {
+                                throw new IllegalArgumentException(
+                                        q.home()
+                                                + "/test has images of shape "
+                                                + java.util.Arrays.toString(te.shape())
+                                                + " but train/ has "
+                                                + java.util.Arrays.toString(shape)
+                                                + "; give --image-size");
+                            }
+                            test = te.records();
+                        } else {
+                            JavaRDD<ImageRecord>[] parts =
+                                    train.randomSplit(
+                                            new double[] {1 - q.holdout(), q.holdout()}, q.seed());
+                            train = parts[0];
+                            test = parts[1];
+                        }
+                        decoder = EncodedImages.decoder(shape);
+                        norm =
+                                ChannelStatistics.ofSample(
+                                        train,
+                                        (int) shape[0],
+                                        decoder,
+                                        STATISTICS_SAMPLE,
+                                        q.seed());
+                        if (!report.perFile().isEmpty()) {
+                            source += ", skipped " + report.perFile();
+                        }
+                        break;
+                    }
                     Dataset<Row> trainDf =
                             folderFrame(
                                     spark,
@@ -142,24 +213,11 @@ public final class Datasets {
                     }
                     Row first = trainDf.select("height", "width", "channels").first();
                     shape = new long[] {first.getInt(2), first.getInt(0), first.getInt(1)};
-                    List<String> names =
-                            ImageFolder.classes(
-                                    split ? q.home() + "/train" : q.home(),
-                                    sc.hadoopConfiguration());
-                    classes = names.size();
                     train = ImageFrames.toRecords(trainDf, shape);
                     test = ImageFrames.toRecords(testDf, shape);
-                    norm = ChannelStatistics.of(train, (int) shape[0]);
-                    source =
-                            q.home()
-                                    + " ("
-                                    + classes
-                                    + " classes "
-                                    + names
-                                    + (split
-                                            ? ", train/ and test/"
-                                            : ", " + q.holdout() + " held out")
-                                    + ")";
+                    norm =
+                            ChannelStatistics.ofSample(
+                                    train, (int) shape[0], null, STATISTICS_SAMPLE, q.seed());
                     if (!report.perFile().isEmpty()) {
                         source += ", skipped " + report.perFile();
                     }
@@ -177,11 +235,14 @@ public final class Datasets {
         }
         // Deterministic partitions (by record index): a recomputed partition is the same partition.
         // The shuffle also keeps driver-parallelised records out of every later task's closure.
+        // Serialised in memory, spilling to disk: a dataset larger than memory still trains.
         train =
                 Partitioning.byIndex(train, q.partitions(), q.limit())
-                        .persist(StorageLevel.MEMORY_ONLY());
-        test = Partitioning.byIndex(test, q.partitions(), null).persist(StorageLevel.MEMORY_ONLY());
-        return new ImageDataset(train, test, shape, classes, norm, source);
+                        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        test =
+                Partitioning.byIndex(test, q.partitions(), null)
+                        .persist(StorageLevel.MEMORY_AND_DISK_SER());
+        return new ImageDataset(train, test, shape, classes, norm, source, null, decoder);
     }
 
     private static Dataset<Row> folderFrame(

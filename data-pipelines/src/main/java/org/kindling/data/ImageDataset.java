@@ -18,6 +18,8 @@ import org.kindling.data.transforms.Transform;
  * @param source where the data came from (for logs and provenance)
  * @param trainTransform random augmentation applied to training records inside tasks (seeded per
  *     epoch and partition), or null; it must keep the image shape
+ * @param decoder turns stored records into pixels per mini-batch inside tasks (records cached as
+ *     encoded image files), or null when records already hold CHW pixels
  */
 public record ImageDataset(
         JavaRDD<ImageRecord> train,
@@ -26,7 +28,8 @@ public record ImageDataset(
         int numClasses,
         Normalization normalization,
         String source,
-        Transform trainTransform) {
+        Transform trainTransform,
+        RecordDecoder decoder) {
 
     /** Validates shape, class count and normalisation channels. */
     public ImageDataset {
@@ -58,6 +61,18 @@ public record ImageDataset(
         }
     }
 
+    /** A dataset of pixel records. */
+    public ImageDataset(
+            JavaRDD<ImageRecord> train,
+            JavaRDD<ImageRecord> test,
+            long[] imageShape,
+            int numClasses,
+            Normalization normalization,
+            String source,
+            Transform trainTransform) {
+        this(train, test, imageShape, numClasses, normalization, source, trainTransform, null);
+    }
+
     /** A dataset without training transforms. */
     public ImageDataset(
             JavaRDD<ImageRecord> train,
@@ -66,11 +81,17 @@ public record ImageDataset(
             int numClasses,
             Normalization normalization,
             String source) {
-        this(train, test, imageShape, numClasses, normalization, source, null);
+        this(train, test, imageShape, numClasses, normalization, source, null, null);
     }
 
     /** The same dataset with a training augmentation. */
     public ImageDataset withTrainTransform(Transform t) {
-        return new ImageDataset(train, test, imageShape, numClasses, normalization, source, t);
+        return new ImageDataset(
+                train, test, imageShape, numClasses, normalization, source, t, decoder);
+    }
+
+    /** Records as a mini-batch needs them: decoded if the dataset stores encoded images. */
+    public ImageRecord pixels(ImageRecord stored) {
+        return decoder == null ? stored : decoder.decode(stored);
     }
 }

@@ -29,7 +29,7 @@ import org.kindling.data.transforms.Resize;
  * origin}).
  */
 public final class ImageFolder {
-    private static final String GLOB = "*.{jpg,jpeg,png,bmp,JPG,JPEG,PNG,BMP}";
+    static final String GLOB = "*.{jpg,jpeg,png,bmp,JPG,JPEG,PNG,BMP}";
 
     private ImageFolder() {}
 
@@ -191,6 +191,19 @@ public final class ImageFolder {
         }
         int h = img.getHeight();
         int w = img.getWidth();
+        byte[] px = pixels(img, channels);
+        if (height > 0 && (h != height || w != width)) {
+            px = Resize.resize(px, channels, h, w, height, width);
+            h = height;
+            w = width;
+        }
+        return RowFactory.create(label, cls, px, h, w, channels, path);
+    }
+
+    /** CHW unsigned bytes of {@code img}: RGB planes, or grayscale (ITU-R 601 luma). */
+    static byte[] pixels(BufferedImage img, int channels) {
+        int h = img.getHeight();
+        int w = img.getWidth();
         byte[] px = new byte[channels * h * w];
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
@@ -205,16 +218,10 @@ public final class ImageFolder {
                 }
             }
         }
-        if (height > 0 && (h != height || w != width)) {
-            px = Resize.resize(px, channels, h, w, height, width);
-            h = height;
-            w = width;
-        }
-        return RowFactory.create(label, cls, px, h, w, channels, path);
+        return px;
     }
 
-    private static Row bad(
-            String path, String reason, BadInput.Policy policy, BadInput.Report report) {
+    static Row bad(String path, String reason, BadInput.Policy policy, BadInput.Report report) {
         if (policy == BadInput.Policy.FAIL) {
             throw new IllegalArgumentException(
                     "image " + path + " " + reason + "; use the skip policy to drop such files");

@@ -1,6 +1,8 @@
 package org.kindling.data.mnist;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -17,7 +19,8 @@ import org.kindling.data.batch.Normalization;
  * MNIST (and Fashion-MNIST/KMNIST, same files) from a folder holding {@code
  * train-images-idx3-ubyte[.gz]}, {@code train-labels-idx1-ubyte[.gz]}, {@code
  * t10k-images-idx3-ubyte[.gz]}, {@code t10k-labels-idx1-ubyte[.gz]}: 28x28 grayscale, 10 classes.
- * The files are parsed and validated on the driver (they are small), then distributed.
+ * The files are read, parsed and validated by one task per split, on an executor, through the
+ * Hadoop file system.
  */
 public final class Mnist {
     /** Shape of one image [C, H, W]. */
@@ -152,17 +155,28 @@ public final class Mnist {
         Configuration conf = sc.hadoopConfiguration();
         String images = require(dir, split, "images", conf);
         String labels = require(dir, split, "labels", conf);
-        Idx.Data data = Idx.read(images, labels, NUM_CLASSES, conf, policy, report);
-        if (data.rows() != 28 || data.cols() != 28) {
-            throw new IllegalArgumentException(
-                    images
-                            + ": images are "
-                            + data.rows()
-                            + "x"
-                            + data.cols()
-                            + ", expected 28x28");
-        }
-        return sc.parallelize(data.records(), partitions);
+        // The files are read and validated by a task, on an executor, through the Hadoop file
+        // system (any URI the executors can reach): no records travel from the driver.
+        Map<String, String> settings = new HashMap<>();
+        conf.forEach(e -> settings.put(e.getKey(), e.getValue()));
+        return sc.parallelize(List.of(split.prefix), 1)
+                .flatMap(
+                        name -> {
+                            Configuration c = new Configuration(false);
+                            settings.forEach(c::set);
+                            Idx.Data data =
+                                    Idx.read(images, labels, NUM_CLASSES, c, policy, report);
+                            if (data.rows() != 28 || data.cols() != 28) {
+                                throw new IllegalArgumentException(
+                                        images
+                                                + ": images are "
+                                                + data.rows()
+                                                + "x"
+                                                + data.cols()
+                                                + ", expected 28x28");
+                            }
+                            return data.records().iterator();
+                        });
     }
 
     private static String require(String dir, Split split, String kind, Configuration conf) {

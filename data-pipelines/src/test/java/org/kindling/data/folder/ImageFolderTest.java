@@ -22,11 +22,11 @@ import org.kindling.data.ImageFrames;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.LocalSpark;
 
-class ImageFolderTest {
+public class ImageFolderTest {
     @TempDir Path root;
     final SparkSession spark = ImageFolder.session(LocalSpark.context());
 
-    static void image(Path file, int w, int h, int rgb, String format) throws Exception {
+    public static void image(Path file, int w, int h, int rgb, String format) throws Exception {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, rgb);
         Files.createDirectories(file.getParent());

@@ -108,6 +108,7 @@ public final class ParameterAveraging {
                         data.imageShape(),
                         data.normalization(),
                         data.trainTransform(),
+                        data.decoder(),
                         cfg.averageOptimizerState());
         Broadcast<Workers.Job> jobBc = sc.broadcast(job);
         ModelState state = start;
@@ -347,6 +348,7 @@ public final class ParameterAveraging {
                         data.imageShape(),
                         data.normalization(),
                         null,
+                        data.decoder(),
                         true);
         Broadcast<Workers.Job> jobBc = sc.broadcast(job);
         try {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.kindling.data.ImageRecord;
+import org.kindling.data.RecordDecoder;
 import org.kindling.data.batch.Batch;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.transforms.Transform;
@@ -50,6 +51,7 @@ public final class Workers {
             long[] imageShape,
             Normalization normalization,
             Transform transform,
+            RecordDecoder decoder,
             boolean averageOptimizerState)
             implements java.io.Serializable {}
 
@@ -117,6 +119,9 @@ public final class Workers {
             SplittableRandom rnd = new SplittableRandom(seed);
             for (int b = from; b < to; b++) {
                 List<ImageRecord> chosen = select(recs, batches.get(b));
+                if (job.decoder() != null) {
+                    chosen.replaceAll(job.decoder()::decode);
+                }
                 if (job.transform() != null) {
                     chosen.replaceAll(r -> job.transform().apply(r, job.imageShape(), rnd));
                 }
@@ -206,7 +211,8 @@ public final class Workers {
             List<ImageRecord> chunk = new ArrayList<>();
             while (records.hasNext() || !chunk.isEmpty()) {
                 if (records.hasNext()) {
-                    chunk.add(records.next());
+                    ImageRecord r = records.next();
+                    chunk.add(job.decoder() == null ? r : job.decoder().decode(r));
                 }
                 if (chunk.size() == 500 || (!records.hasNext() && !chunk.isEmpty())) {
                     Batch b =
