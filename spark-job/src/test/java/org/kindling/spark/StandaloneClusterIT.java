@@ -80,6 +80,7 @@ class StandaloneClusterIT {
                         .build();
         List<ImageRecord> recs = Fixtures.records(64, 9);
         float[] clusterParams;
+        org.kindling.data.ImageRecord mnistFirst;
         long executors;
         try (JavaSparkContext sc = new JavaSparkContext(conf)) {
             // Executors register asynchronously; wait (up to 2 minutes) so both get a task.
@@ -89,6 +90,17 @@ class StandaloneClusterIT {
             JavaRDD<ImageRecord> rdd = sc.parallelize(recs, 2);
             ParameterAveraging.Result r = Fixtures.fit(sc, cfg, rdd, null);
             clusterParams = r.model().parameters();
+            // MNIST's IDX files are read by the executors themselves (no driver-side parsing)
+            org.kindling.data.ImageDataset mnist =
+                    org.kindling.data.Datasets.load(
+                            sc,
+                            org.kindling.data.Datasets.Request.of(
+                                    "mnist",
+                                    org.kindling.data.SharedData.mnist().getParent().toString(),
+                                    2));
+            assertEquals(60_000, mnist.train().count());
+            assertEquals(10_000, mnist.test().count());
+            mnistFirst = mnist.train().first();
             executors =
                     rdd.mapPartitions(
                                     it ->
@@ -115,5 +127,16 @@ class StandaloneClusterIT {
                                         "fixture"),
                                 Fixtures.start(cfg));
         assertArrayEquals(l.model().parameters(), clusterParams);
+        assertEquals(
+                org.kindling.data.Datasets.load(
+                                local,
+                                org.kindling.data.Datasets.Request.of(
+                                        "mnist",
+                                        org.kindling.data.SharedData.mnist().getParent().toString(),
+                                        2))
+                        .train()
+                        .first(),
+                mnistFirst,
+                "the cluster read the same records as local mode");
     }
 }
