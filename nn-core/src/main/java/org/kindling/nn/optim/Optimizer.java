@@ -102,6 +102,17 @@ public abstract class Optimizer {
         return buffers.length == 0 ? parts[0] : Nd4j.concat(0, parts);
     }
 
+    /**
+     * The pieces of {@link #state()} without copying: the step as a 1-element array, then each
+     * buffer (live views).
+     */
+    public java.util.List<INDArray> stateSegments() {
+        java.util.List<INDArray> out = new java.util.ArrayList<>();
+        out.add(Nd4j.scalar(params.data().dataType(), (double) step).reshape(1));
+        java.util.Collections.addAll(out, buffers);
+        return out;
+    }
+
     /** Length of {@link #state()}. */
     public long stateLength() {
         return 1 + buffers.length * params.length();

@@ -56,6 +56,24 @@ public interface Learner {
      */
     void reseed(long seed);
 
+    /**
+     * The flat vector a data-parallel trainer averages: [parameters | optimizer state (if {@code
+     * withState}) | buffers], as segments (live views where the learner has them; copies
+     * otherwise). {@link FlatVector} slices them without building the whole vector, which matters
+     * for models of hundreds of millions of parameters.
+     */
+    default java.util.List<INDArray> flatSegments(boolean withState) {
+        java.util.List<INDArray> out = new java.util.ArrayList<>();
+        out.add(org.nd4j.linalg.factory.Nd4j.createFromArray(parameters()));
+        if (withState && optimizerState().length > 0) {
+            out.add(org.nd4j.linalg.factory.Nd4j.createFromArray(optimizerState()));
+        }
+        if (buffers().length > 0) {
+            out.add(org.nd4j.linalg.factory.Nd4j.createFromArray(buffers()));
+        }
+        return out;
+    }
+
     /** Restores every array of {@code state} into this learner. */
     default void restore(ModelState state) {
         setParameters(state.parameters());

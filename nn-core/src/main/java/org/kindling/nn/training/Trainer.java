@@ -215,6 +215,18 @@ public final class Trainer implements Learner {
         }
     }
 
+    /** Live views: the flat parameters, the optimizer's step and buffers, then the buffers. */
+    @Override
+    public java.util.List<INDArray> flatSegments(boolean withState) {
+        java.util.List<INDArray> out = new java.util.ArrayList<>();
+        out.add(optimizer.parameters().data());
+        if (withState) {
+            out.addAll(optimizer.stateSegments());
+        }
+        out.addAll(model.namedBuffers().values());
+        return out;
+    }
+
     /** Number of parameter values. */
     @Override
     public long numParameters() {

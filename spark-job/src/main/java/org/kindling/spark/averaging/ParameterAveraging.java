@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -154,9 +155,10 @@ public final class ParameterAveraging {
                                             + averaged[1].length
                                             + averaged[2].length,
                                     cfg.workers());
-                    List<Tuple2<Integer, RoundPiece>> pieces;
+                    RoundPiece res;
                     try {
-                        pieces =
+                        java.util.Iterator<Tuple2<Integer, RoundPiece>> pieces;
+                        JavaPairRDD<Integer, RoundPiece> averagedShards =
                                 epochTrain
                                         .mapPartitionsWithIndex(
                                                 (pi, it) ->
@@ -171,8 +173,13 @@ public final class ParameterAveraging {
                                                 true)
                                         .mapToPair(p -> new Tuple2<>(p.shard(), p))
                                         .groupByKey(shards + 1)
-                                        .mapValues(ShardedAverage::combine)
-                                        .collect();
+                                        .mapValues(ShardedAverage::combine);
+                        // a large model's shards reach the driver one at a time
+                        pieces =
+                                shards > 2
+                                        ? averagedShards.toLocalIterator()
+                                        : averagedShards.collect().iterator();
+                        res = assemble(pieces, shards, averaged);
                     } catch (Exception ex) { // Scala does not declare SparkException
                         if (ex instanceof org.apache.spark.SparkException) {
                             throw new RoundFailedException(epoch, round, rootCause(ex), ex);
@@ -181,7 +188,6 @@ public final class ParameterAveraging {
                     } finally {
                         bc.destroy();
                     }
-                    RoundPiece res = assemble(pieces, averaged);
                     if (res.badPartition() >= 0 || !Double.isFinite(res.lossSum)) {
                         throw new DivergedException(
                                 epoch, round, res.badPartition(), res.meanLoss());
@@ -239,12 +245,12 @@ public final class ParameterAveraging {
      * Fills {@code into} ([parameters, optimizer state, buffers]) from the averaged shards and
      * returns the round's statistics.
      */
-    static RoundPiece assemble(List<Tuple2<Integer, RoundPiece>> pieces, float[][] into) {
+    static RoundPiece assemble(
+            java.util.Iterator<Tuple2<Integer, RoundPiece>> pieces, int shards, float[][] into) {
         long total = (long) into[0].length + into[1].length + into[2].length;
         RoundPiece stats = null;
-        int shards = pieces.size() - 1;
-        for (Tuple2<Integer, RoundPiece> t : pieces) {
-            RoundPiece p = t._2();
+        while (pieces.hasNext()) {
+            RoundPiece p = pieces.next()._2();
             if (p.shard == RoundPiece.STATS) {
                 stats = p;
                 continue;

@@ -15,6 +15,7 @@ import org.kindling.data.batch.Batch;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.transforms.Transform;
 import org.kindling.nn.internal.Nd4jRuntime;
+import org.kindling.nn.training.FlatVector;
 import org.kindling.nn.training.Learner;
 import org.kindling.nn.training.ModelBackends;
 import org.kindling.nn.training.ModelDefinition;
@@ -135,22 +136,22 @@ public final class Workers {
                 loss += t.step(batch.features(), batch.labels());
                 examples += batch.size();
             }
-            float[] params = t.parameters();
-            float[] opt = t.optimizerState();
-            float[] bufs = t.buffers();
             if (!job.averageOptimizerState()) {
-                keepLocalState(job, partition, opt);
-                opt = new float[0];
+                keepLocalState(job, partition, t.optimizerState());
             }
-            float[] flat = concat(params, opt, bufs);
-            List<RoundPiece> out = new ArrayList<>(ShardedAverage.cut(partition, flat, shards));
-            out.add(
-                    RoundPiece.stats(
-                            partition,
-                            loss,
-                            to - from,
-                            examples,
-                            !Double.isFinite(loss) || !finite(params)));
+            // slices straight from the learner's arrays: no whole-model copy on the heap
+            FlatVector flat = new FlatVector(t.flatSegments(job.averageOptimizerState()));
+            List<RoundPiece> out = new ArrayList<>(shards + 1);
+            boolean finite = Double.isFinite(loss);
+            for (int s = 0; s < shards; s++) {
+                float[] v =
+                        flat.slice(
+                                ShardedAverage.offset(flat.length(), shards, s),
+                                ShardedAverage.offset(flat.length(), shards, s + 1));
+                finite &= finite(v);
+                out.add(RoundPiece.slice(s, partition, v));
+            }
+            out.add(RoundPiece.stats(partition, loss, to - from, examples, !finite));
             return out.iterator();
         } finally {
             giveBack(job, t);
@@ -177,18 +178,6 @@ public final class Workers {
         synchronized (LOCAL_STATE) {
             LOCAL_STATE.computeIfAbsent(job.runId(), k -> new HashMap<>()).put(partition, s);
         }
-    }
-
-    static float[] concat(float[]... parts) {
-        int n = 0;
-        for (float[] p : parts) n += p.length;
-        float[] out = new float[n];
-        int off = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, off, p.length);
-            off += p.length;
-        }
-        return out;
     }
 
     private static boolean finite(float[] a) {

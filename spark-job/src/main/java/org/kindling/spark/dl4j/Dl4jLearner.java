@@ -162,6 +162,18 @@ public final class Dl4jLearner implements Learner {
         }
     }
 
+    /** Live views: DL4J's flat parameters and its updater state. */
+    @Override
+    public java.util.List<INDArray> flatSegments(boolean withState) {
+        java.util.List<INDArray> out = new java.util.ArrayList<>();
+        out.add(net.params());
+        INDArray s = updaterState();
+        if (withState && s != null && s.length() > 0) {
+            out.add(s);
+        }
+        return out;
+    }
+
     @Override
     public float[] buffers() {
         return new float[0];

@@ -1,0 +1,56 @@
+package org.kindling.nn.training;
+
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * Reads ranges of a vector made of several arrays laid end to end (a learner's parameters,
+ * optimizer state and buffers) as float32, copying only the range asked for.
+ */
+public final class FlatVector {
+    private final List<INDArray> segments;
+    private final long length;
+
+    /** The segments in order; each is read as a flat C-order vector. */
+    public FlatVector(List<INDArray> segments) {
+        this.segments = segments;
+        long n = 0;
+        for (INDArray s : segments) n += s.length();
+        this.length = n;
+    }
+
+    /** Total number of elements. */
+    public long length() {
+        return length;
+    }
+
+    /** Elements {@code [from, to)} as a new float array. */
+    public float[] slice(long from, long to) {
+        if (from < 0 || to > length || from > to) {
+            throw new IllegalArgumentException(
+                    "slice [" + from + ", " + to + ") of a vector of " + length);
+        }
+        float[] out = new float[(int) (to - from)];
+        long base = 0;
+        int written = 0;
+        for (INDArray s : segments) {
+            long n = s.length();
+            long a = Math.max(from, base);
+            long b = Math.min(to, base + n);
+            if (a < b) {
+                INDArray flat = s.reshape(n); // a view of a contiguous array
+                INDArray part = flat.get(NDArrayIndex.interval(a - base, b - base));
+                float[] v =
+                        part.dataType() == DataType.FLOAT
+                                ? part.toFloatVector()
+                                : part.castTo(DataType.FLOAT).toFloatVector();
+                System.arraycopy(v, 0, out, written, v.length);
+                written += v.length;
+            }
+            base += n;
+        }
+        return out;
+    }
+}
