@@ -107,6 +107,125 @@ class SubmitToStandaloneClusterIT {
                 "stop-cluster.sh removed the pid files");
     }
 
+    /**
+     * An executor killed with {@code kill -9} mid-training changes nothing: Spark re-runs the lost
+     * tasks on a new executor, the lost cached partitions are recomputed identically, and the saved
+     * parameters equal a fault-free run's byte for byte.
+     */
+    @Test
+    void anExecutorKilledMidTrainingLeavesTheResultBitIdentical() throws Exception {
+        Path jar = jobJar();
+        Path dir = out.resolve("executor-loss");
+        Files.createDirectories(dir);
+        Path state = dir.resolve("state");
+        int masterPort = freePort();
+        int uiPort = freePort();
+        int workerUiPort = freePortPair();
+        Map<String, String> env =
+                Map.of(
+                        "KINDLING_CLUSTER_STATE", state.toString(),
+                        "KINDLING_MASTER_PORT", Integer.toString(masterPort),
+                        "KINDLING_MASTER_UI_PORT", Integer.toString(uiPort),
+                        "KINDLING_WORKER_UI_PORT", Integer.toString(workerUiPort));
+        Path faultFree = dir.resolve("fault-free.safetensors");
+        Path killed = dir.resolve("killed.safetensors");
+        Files.deleteIfExists(faultFree);
+        Files.deleteIfExists(killed);
+        try {
+            run(env, "loss-start-cluster", 10, "cluster/start-cluster.sh", "--memory", "3g", "2");
+            run(env, "loss-fault-free", 15, submit(jar, masterPort, faultFree));
+            // the same job; once it reports round 20, kill -9 one executor JVM of this cluster
+            List<String> cmd = new ArrayList<>(List.of(submit(jar, masterPort, killed)));
+            cmd.set(0, root.resolve(cmd.get(0)).toString());
+            Path log = out.resolve("loss-killed.log");
+            ProcessBuilder pb =
+                    new ProcessBuilder(cmd)
+                            .directory(root.toFile())
+                            .redirectErrorStream(true)
+                            .redirectOutput(log.toFile());
+            pb.environment().remove("SPARK_HOME");
+            pb.environment().putAll(env);
+            Process job = pb.start();
+            while (!Files.readString(log).contains("round 20/")) {
+                assertTrue(
+                        job.isAlive(),
+                        "the job ended before round 20:\n" + tail(Files.readString(log)));
+                Thread.sleep(200);
+            }
+            ProcessHandle executor =
+                    ProcessHandle.allProcesses()
+                            .filter(
+                                    h ->
+                                            h.info()
+                                                    .commandLine()
+                                                    .orElse("")
+                                                    .contains("CoarseGrainedExecutorBackend"))
+                            .filter(h -> cwdUnder(h, state))
+                            .findFirst()
+                            .orElseThrow(
+                                    () -> new AssertionError("no executor of this cluster found"));
+            executor.destroyForcibly(); // SIGKILL
+            assertEquals(
+                    0, job.waitFor(), "the job survives the loss:\n" + tail(Files.readString(log)));
+            assertTrue(
+                    Files.readString(log).contains("Test accuracy"), tail(Files.readString(log)));
+        } finally {
+            run(env, "loss-stop-cluster", 2, "cluster/stop-cluster.sh");
+        }
+        assertTrue(
+                java.util.Arrays.equals(tensorBytes(faultFree), tensorBytes(killed)),
+                "the parameters after the executor loss equal the fault-free run's");
+    }
+
+    private String[] submit(Path jar, int masterPort, Path output) {
+        return new String[] {
+            "cluster/spark-submit",
+            "--master",
+            "spark://127.0.0.1:" + masterPort,
+            "--class",
+            "org.kindling.spark.cli.KindlingCli",
+            jar.toString(),
+            "train",
+            "--data",
+            System.getProperty("kindling.shared", root + "/../shared") + "/datasets",
+            "--limit",
+            "4000",
+            "--batch-size",
+            "16",
+            "-k",
+            "2",
+            "--workers",
+            "2",
+            "--epochs",
+            "1",
+            "--save",
+            "params",
+            "--output",
+            output.toString()
+        };
+    }
+
+    private static boolean cwdUnder(ProcessHandle h, Path dir) {
+        try {
+            return Files.readSymbolicLink(Paths.get("/proc/" + h.pid() + "/cwd"))
+                    .startsWith(dir.toAbsolutePath());
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The tensor data of a safetensors file (its header holds the run's provenance, which differs).
+     */
+    private static byte[] tensorBytes(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        long header =
+                java.nio.ByteBuffer.wrap(all, 0, 8)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                        .getLong();
+        return java.util.Arrays.copyOfRange(all, (int) (8 + header), all.length);
+    }
+
     /** The shaded job jar, which must be newer than every compiled class it should contain. */
     private Path jobJar() throws IOException {
         Path target = root.resolve("spark-job").resolve("target");

@@ -221,9 +221,13 @@ public final class ParameterAveraging {
                     }
                 }
                 epochLoss.add(lossSum / Math.max(1, batchCount));
-                double acc = data.test() == null ? Double.NaN : evaluate(data, state, jobBc);
-                accuracy.add(acc);
                 boolean epochDone = state.position().round() >= rounds;
+                // a run stopped mid-epoch by --rounds (a smoke test) is not evaluated
+                double acc =
+                        data.test() == null || !epochDone
+                                ? Double.NaN
+                                : evaluate(data, state, jobBc);
+                accuracy.add(acc);
                 if (epochDone) {
                     state = state.withPosition(new TrainingPosition(epoch + 1, 0, cfg.seed()));
                 }

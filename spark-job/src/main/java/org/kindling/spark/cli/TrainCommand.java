@@ -206,7 +206,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(
             names = "--rounds",
             paramLabel = "N",
-            description = "Stop after N averaging rounds in all (smoke tests, benchmarks).")
+            description =
+                    "Stop after N averaging rounds in all (smoke tests, benchmarks); a run stopped mid-epoch is not evaluated.")
     Integer rounds;
 
     @Option(
