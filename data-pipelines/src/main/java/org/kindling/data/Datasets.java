@@ -23,7 +23,7 @@ public final class Datasets {
     public static final List<String> NAMES = List.of("cifar10", "cifar100", "mnist", "folder");
 
     /** Images sampled (seeded) for the normalisation statistics of a folder dataset. */
-    static final long STATISTICS_SAMPLE = 5000;
+    static final long STATISTICS_SAMPLE = 2000;
 
     private Datasets() {}
 

@@ -24,6 +24,11 @@ import org.kindling.data.transforms.Resize;
  * size, not the pixels), so an undecodable or wrongly sized image still fails before training.
  */
 public final class EncodedImages {
+    static {
+        ImageIO.setUseCache(
+                false); // in memory: ImageIO otherwise buffers every stream in a temp file
+    }
+
     private EncodedImages() {}
 
     /** Encoded records of the tree and the shape they decode to. */
