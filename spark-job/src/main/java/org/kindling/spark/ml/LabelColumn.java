@@ -83,11 +83,14 @@ final class LabelColumn implements Serializable {
                             + name
                             + "' has value "
                             + v
-                            + "; expected a class index in 0.."
-                            + (numClasses > 0 ? String.valueOf(numClasses - 1) : "")
+                            + "; expected a class index: "
                             + (numClasses > 0
-                                    ? " (the column's metadata declares " + numClasses + " classes)"
-                                    : " (an integer >= 0)"));
+                                    ? "an integer in 0.."
+                                            + (numClasses - 1)
+                                            + " (the column's metadata declares "
+                                            + numClasses
+                                            + " classes)"
+                                    : "an integer >= 0"));
         }
         return (int) v;
     }
