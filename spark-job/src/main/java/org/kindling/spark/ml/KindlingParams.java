@@ -43,21 +43,21 @@ final class KindlingParams {
                         "network",
                         "the network to train: a zoo name (cifarnet, lenet5, ...), the path or Hadoop"
                                 + " URI of a Kindling archive (.kindling) or spec JSON, or a DL4J"
-                                + " zip (default cifarnet)",
+                                + " zip",
                         new ParamCheck<String>(
                                 o, "network", v -> TrainingConfig.builder().model(v).build()));
         epochs =
                 new IntParam(
                         owner,
                         "epochs",
-                        "passes over the training data (>= 1, default 1)",
+                        "passes over the training data (>= 1)",
                         intCheck(o, "epochs", v -> TrainingConfig.builder().epochs(v).build()));
         batchSize =
                 new IntParam(
                         owner,
                         "batchSize",
                         "images per mini-batch on each worker, also per forward pass when scoring"
-                                + " (>= 1, default 64)",
+                                + " (>= 1)",
                         intCheck(
                                 o,
                                 "batchSize",
@@ -66,8 +66,7 @@ final class KindlingParams {
                 new IntParam(
                         owner,
                         "averagingFrequency",
-                        "mini-batches each worker trains between two parameter averagings (k, >= 1,"
-                                + " default 4)",
+                        "mini-batches each worker trains between two parameter averagings (k, >= 1)",
                         intCheck(
                                 o,
                                 "averagingFrequency",
@@ -76,8 +75,8 @@ final class KindlingParams {
                 new IntParam(
                         owner,
                         "numWorkers",
-                        "data-parallel workers, one partition each (>= 1; default 0 = as the command"
-                                + " line: 1 in local mode, else Spark's default parallelism)",
+                        "data-parallel workers, one partition each (>= 1; 0 = as the command line: 1"
+                                + " in local mode, else Spark's default parallelism)",
                         intCheck(
                                 o,
                                 "numWorkers",
@@ -88,7 +87,7 @@ final class KindlingParams {
                 new Param<>(
                         owner,
                         "optimizer",
-                        "the optimizer as the command line's --optimizer names it (default sgd)",
+                        "the optimizer as the command line's --optimizer names it",
                         new ParamCheck<String>(
                                 o,
                                 "optimizer",
@@ -97,21 +96,21 @@ final class KindlingParams {
                 new DoubleParam(
                         owner,
                         "learningRate",
-                        "the optimizer's learning rate (> 0, default 0.01)",
+                        "the optimizer's learning rate (> 0)",
                         doubleCheck(
                                 o, "learningRate", v -> TrainingConfig.builder().lr(v).build()));
         momentum =
                 new DoubleParam(
                         owner,
                         "momentum",
-                        "SGD momentum (>= 0, default 0)",
+                        "SGD momentum (>= 0)",
                         doubleCheck(
                                 o, "momentum", v -> TrainingConfig.builder().momentum(v).build()));
         seed =
                 new LongParam(
                         owner,
                         "seed",
-                        "seed of initialisation, Dropout and augmentation (default 42)",
+                        "seed of initialisation, Dropout and augmentation",
                         new ParamCheck<Object>(o, "seed", v -> {}));
         imageShape =
                 new IntArrayParam(
@@ -125,32 +124,31 @@ final class KindlingParams {
                         owner,
                         "featuresCol",
                         "images: binary CHW bytes (ImageFrames schema) or the struct of Spark's"
-                                + " image data source (default image)",
+                                + " image data source",
                         ParamCheck.column(o, "featuresCol"));
         labelCol =
                 new Param<>(
                         owner,
                         "labelCol",
-                        "class indices, int or double (default label)",
+                        "class indices, int or double",
                         ParamCheck.column(o, "labelCol"));
         predictionCol =
                 new Param<>(
                         owner,
                         "predictionCol",
-                        "output: the predicted class index as a double (default prediction)",
+                        "output: the predicted class index as a double",
                         ParamCheck.column(o, "predictionCol"));
         probabilityCol =
                 new Param<>(
                         owner,
                         "probabilityCol",
-                        "output: class probabilities as a vector (default probability)",
+                        "output: class probabilities as a vector",
                         ParamCheck.column(o, "probabilityCol"));
         rawPredictionCol =
                 new Param<>(
                         owner,
                         "rawPredictionCol",
-                        "output: the network's class scores (logits) as a vector (default"
-                                + " rawPrediction)",
+                        "output: the network's class scores (logits) as a vector",
                         ParamCheck.column(o, "rawPredictionCol"));
     }
 
