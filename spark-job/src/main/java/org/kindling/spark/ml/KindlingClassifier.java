@@ -222,17 +222,22 @@ public final class KindlingClassifier extends Estimator<KindlingClassificationMo
      */
     public TrainingConfig trainingConfig() {
         int w = (Integer) $(p.numWorkers);
-        return TrainingConfig.builder()
-                .model($(p.network))
-                .epochs((Integer) $(p.epochs))
-                .batchSize((Integer) $(p.batchSize))
-                .averagingFrequency((Integer) $(p.averagingFrequency))
-                .workers(w == 0 ? null : w)
-                .optimizer($(p.optimizer))
-                .lr((Double) $(p.learningRate))
-                .momentum((Double) $(p.momentum))
-                .seed((Long) $(p.seed))
-                .build();
+        try {
+            return TrainingConfig.builder()
+                    .model($(p.network))
+                    .epochs((Integer) $(p.epochs))
+                    .batchSize((Integer) $(p.batchSize))
+                    .averagingFrequency((Integer) $(p.averagingFrequency))
+                    .workers(w == 0 ? null : w)
+                    .optimizer($(p.optimizer))
+                    .lr((Double) $(p.learningRate))
+                    .momentum((Double) $(p.momentum))
+                    .seed((Long) $(p.seed))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            // a combination of params (each is checked when set), e.g. optimizer and momentum
+            throw new IllegalArgumentException(uid + " params: " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -148,6 +148,38 @@ class KindlingClassifierTest {
     }
 
     @Test
+    void everyParamOfTheClassifierSurvivesSaveAndLoad() throws Exception {
+        KindlingClassifier c =
+                classifier()
+                        .setNetwork("lenet5")
+                        .setOptimizer("adam")
+                        .setMomentum(0.0)
+                        .setLearningRate(0.002)
+                        .setSeed(7)
+                        .setImageShape(new int[] {1, 28, 28})
+                        .setFeaturesCol("pixels")
+                        .setLabelCol("y")
+                        .setPredictionCol("p")
+                        .setProbabilityCol("prob")
+                        .setRawPredictionCol("raw");
+        String path = tmp.resolve("classifier").toString();
+        c.save(path);
+        KindlingClassifier loaded = KindlingClassifier.load(path);
+        assertEquals(c.uid(), loaded.uid());
+        for (org.apache.spark.ml.param.Param<?> p : c.params()) {
+            Object want = c.getOrDefault(p);
+            Object got = loaded.getOrDefault(loaded.getParam(p.name()));
+            if (want instanceof int[] a) {
+                assertArrayEquals(a, (int[]) got, p.name());
+            } else {
+                assertEquals(want, got, p.name());
+            }
+        }
+        assertEquals(15, c.params().length, "every param is declared and found by Spark ML");
+        assertEquals(c.trainingConfig().asMap(), loaded.trainingConfig().asMap());
+    }
+
+    @Test
     void badParamsAreRejectedNamingTheParamTheValueAndWhatWasExpected() {
         KindlingClassifier c = new KindlingClassifier();
         assertMessage(
@@ -203,6 +235,10 @@ class KindlingClassifierTest {
                 () -> classifier().fit(twoClasses),
                 "expected a class index: an integer in 0..1 (the column's metadata declares 2"
                         + " classes)");
+        assertMessage(
+                () -> classifier().setOptimizer("adam").fit(df),
+                ": --momentum applies to sgd and rmsprop only, but optimizer is 'adam' and"
+                        + " momentum was: 0.9");
         assertMessage(
                 () -> classifier().setNetwork("lenet5").fit(df),
                 "lenet5"); // a 1-channel 28x28 network for 3x32x32 images
