@@ -15,8 +15,8 @@ import java.util.List;
  * double sum of W floats). With one worker the mean is the input, exactly.
  */
 public final class ShardedAverage {
-    /** Target shard size in elements (16 Mi floats = 64 MiB). */
-    static final int SHARD_ELEMENTS = 16 << 20;
+    /** Target shard size in elements (4 Mi floats = 16 MiB). */
+    static final int SHARD_ELEMENTS = 4 << 20;
 
     private ShardedAverage() {}
 

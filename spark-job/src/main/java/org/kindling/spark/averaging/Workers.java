@@ -108,7 +108,7 @@ public final class Workers {
             return Collections.emptyIterator();
         }
         Learner t = borrow(job);
-        try {
+        {
             t.setParameters(state[0]);
             t.setOptimizerState(
                     job.averageOptimizerState() ? state[1] : localState(job, partition, state[1]));
@@ -139,22 +139,40 @@ public final class Workers {
             if (!job.averageOptimizerState()) {
                 keepLocalState(job, partition, t.optimizerState());
             }
-            // slices straight from the learner's arrays: no whole-model copy on the heap
+            // Slices are cut from the learner's arrays one at a time, as the shuffle writes them:
+            // a task never holds a whole-model copy on the heap. The learner goes back to the pool
+            // after the last piece (if the task fails, it is dropped).
             FlatVector flat = new FlatVector(t.flatSegments(job.averageOptimizerState()));
-            List<RoundPiece> out = new ArrayList<>(shards + 1);
-            boolean finite = Double.isFinite(loss);
-            for (int s = 0; s < shards; s++) {
-                float[] v =
-                        flat.slice(
-                                ShardedAverage.offset(flat.length(), shards, s),
-                                ShardedAverage.offset(flat.length(), shards, s + 1));
-                finite &= finite(v);
-                out.add(RoundPiece.slice(s, partition, v));
-            }
-            out.add(RoundPiece.stats(partition, loss, to - from, examples, !finite));
-            return out.iterator();
-        } finally {
-            giveBack(job, t);
+            final double roundLoss = loss;
+            final long roundExamples = examples;
+            final int trained = to - from;
+            return new Iterator<>() {
+                private int s;
+                private boolean finite = Double.isFinite(roundLoss);
+
+                @Override
+                public boolean hasNext() {
+                    return s <= shards;
+                }
+
+                @Override
+                public RoundPiece next() {
+                    if (s > shards) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    if (s < shards) {
+                        float[] v =
+                                flat.slice(
+                                        ShardedAverage.offset(flat.length(), shards, s),
+                                        ShardedAverage.offset(flat.length(), shards, s + 1));
+                        finite &= finite(v);
+                        return RoundPiece.slice(s++, partition, v);
+                    }
+                    s++;
+                    giveBack(job, t);
+                    return RoundPiece.stats(partition, roundLoss, trained, roundExamples, !finite);
+                }
+            };
         }
     }
 

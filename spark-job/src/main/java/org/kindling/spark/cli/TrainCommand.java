@@ -293,6 +293,10 @@ public final class TrainCommand implements Callable<Integer> {
         } else if (!conf.contains("spark.master")) {
             conf.setMaster("local[*]");
         }
+        // Java serialization keeps every object a stream wrote reachable until the stream resets
+        // (by default every 100 objects), so a task would hold all its model shards on the heap
+        // at once: reset after each one.
+        conf.setIfMissing("spark.serializer.objectStreamReset", "1");
         // Reuse a running context (a notebook's, or a test's) and leave it running; else own one.
         long requested = System.currentTimeMillis();
         SparkContext context = SparkContext.getOrCreate(conf);
