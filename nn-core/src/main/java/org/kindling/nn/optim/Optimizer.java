@@ -148,6 +148,32 @@ public abstract class Optimizer {
     }
 
     /**
+     * Restores a state produced by {@link #state()} from a Java array, copying straight into the
+     * buffers.
+     *
+     * @throws IllegalArgumentException if the length does not match
+     */
+    public void loadState(float[] state) {
+        if (state.length != stateLength()) {
+            throw new IllegalArgumentException(
+                    getClass().getSimpleName()
+                            + " state must have "
+                            + stateLength()
+                            + " values (1 step + "
+                            + buffers.length
+                            + " x "
+                            + params.length()
+                            + ") but has "
+                            + state.length);
+        }
+        step = Math.round((double) state[0]);
+        long n = params.length();
+        for (int i = 0; i < buffers.length; i++) {
+            org.kindling.nn.internal.HostCopy.into(buffers[i], state, (int) (1 + i * n));
+        }
+    }
+
+    /**
      * PyTorch's L2 weight decay, added to the gradient: {@code g += wd * p} (nothing when wd is 0).
      */
     protected static void addL2(INDArray p, INDArray g, double wd) {

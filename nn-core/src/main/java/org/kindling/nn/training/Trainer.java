@@ -156,7 +156,7 @@ public final class Trainer implements Learner {
             throw new IllegalArgumentException(
                     "expected " + p.length() + " parameter values but got " + flat.length);
         }
-        p.assign(Nd4j.createFromArray(flat).castTo(p.dataType()));
+        org.kindling.nn.internal.HostCopy.into(p, flat, 0);
     }
 
     /** A copy of the optimizer state as one flat float array. */
@@ -168,8 +168,7 @@ public final class Trainer implements Learner {
     /** Restores the optimizer state from {@link #optimizerState()}-shaped values. */
     @Override
     public void setOptimizerState(float[] state) {
-        optimizer.loadState(
-                Nd4j.createFromArray(state).castTo(optimizer.parameters().data().dataType()));
+        optimizer.loadState(state);
     }
 
     /**
