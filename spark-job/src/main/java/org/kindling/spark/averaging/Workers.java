@@ -216,12 +216,14 @@ public final class Workers {
             long correct = 0;
             long total = 0;
             List<ImageRecord> chunk = new ArrayList<>();
+            // evaluation batches scale with the training batch, which the user sized to memory
+            int size = Math.min(500, 4 * job.batchSize());
             while (records.hasNext() || !chunk.isEmpty()) {
                 if (records.hasNext()) {
                     ImageRecord r = records.next();
                     chunk.add(job.decoder() == null ? r : job.decoder().decode(r));
                 }
-                if (chunk.size() == 500 || (!records.hasNext() && !chunk.isEmpty())) {
+                if (chunk.size() == size || (!records.hasNext() && !chunk.isEmpty())) {
                     Batch b =
                             Batch.of(
                                     chunk,
