@@ -400,6 +400,92 @@ class AfterTrainingTest {
                 noModel.err().lines().findFirst().orElse(""));
     }
 
+    @Test
+    void evaluateAndPredictReadADl4jZipGivenItsShape() throws Exception {
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = Dl4jBackendTest.dl4jNet(0.01);
+        Path zip = tmp.resolve("dl4j.zip");
+        org.deeplearning4j.util.ModelSerializer.writeModel(net, zip.toFile(), false);
+        String json = tmp.resolve("eval-dl4j.json").toString();
+        Run r =
+                cli(
+                        "evaluate",
+                        "--model",
+                        zip.toString(),
+                        "--data",
+                        SharedData.datasets().toString(),
+                        "--output",
+                        json);
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(
+                r.out().contains("note: the model does not record its input normalisation"),
+                r.out());
+        // DL4J's own forward pass on the same normalised test images
+        List<ImageRecord> test =
+                Datasets.load(
+                                LocalSpark.context(),
+                                Datasets.Request.of("cifar10", SharedData.datasets().toString(), 2))
+                        .test()
+                        .collect();
+        long correct = 0;
+        for (int from = 0; from < test.size(); from += 1000) {
+            List<ImageRecord> chunk = test.subList(from, Math.min(test.size(), from + 1000));
+            Batch b =
+                    Batch.of(
+                            chunk,
+                            Cifar10.IMAGE_SHAPE,
+                            new org.kindling.data.batch.Normalization(
+                                    Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD),
+                            10,
+                            false);
+            INDArray predicted = net.output(b.features()).argMax(1);
+            correct +=
+                    predicted
+                            .castTo(org.nd4j.linalg.api.buffer.DataType.LONG)
+                            .eq(b.labels().castTo(org.nd4j.linalg.api.buffer.DataType.LONG))
+                            .castTo(org.nd4j.linalg.api.buffer.DataType.INT)
+                            .sumNumber()
+                            .longValue();
+        }
+        JsonObject o = JsonParser.parseString(Files.readString(Path.of(json))).getAsJsonObject();
+        assertEquals("dl4j", o.get("format").getAsString());
+        assertEquals(correct, Math.round(o.get("accuracy").getAsDouble() * 10_000));
+
+        Path images = tmp.resolve("dl4j-images");
+        Files.createDirectories(images);
+        ImageIO.write(png(test.get(0).pixels()), "png", images.resolve("x.png").toFile());
+        String out = tmp.resolve("dl4j.csv").toString();
+        Run noShape =
+                cli(
+                        "predict",
+                        "--model",
+                        zip.toString(),
+                        "--input",
+                        images.toString(),
+                        "--output",
+                        out);
+        assertEquals(2, noShape.code());
+        assertEquals(
+                "error: --model '"
+                        + zip
+                        + "' is a DL4J zip, which does not record its input shape and classes; give --input-shape C,H,W and --classes N",
+                noShape.err().lines().findFirst().orElse(""));
+        Run p =
+                cli(
+                        "predict",
+                        "--model",
+                        zip.toString(),
+                        "--input",
+                        images.toString(),
+                        "--output",
+                        out,
+                        "--input-shape",
+                        "3,32,32",
+                        "--classes",
+                        "10");
+        assertEquals(0, p.code(), p.out() + p.err());
+        assertTrue(p.out().contains("Predicted 1 image(s)"), p.out());
+    }
+
     private static BufferedImage png(byte[] chw) {
         BufferedImage img = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 32; y++) {

@@ -77,7 +77,7 @@ public record SavedModel(ModelState state, Map<String, Object> info, String form
                 throw new IllegalArgumentException(
                         "--model '"
                                 + uri
-                                + "' is a DL4J zip, which does not record its input shape and classes; give them (--dataset, or --input-shape C,H,W and --classes N)");
+                                + "' is a DL4J zip, which does not record its input shape and classes; give --input-shape C,H,W and --classes N");
             }
             ModelState s =
                     source.start(inputShape, classes, OptimizerSpec.sgd(0.01), List.of(), 42);
