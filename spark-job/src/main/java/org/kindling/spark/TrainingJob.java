@@ -24,6 +24,8 @@ import org.kindling.nn.training.ModelState;
 import org.kindling.spark.averaging.ParameterAveraging;
 import org.kindling.spark.averaging.TrainingListener;
 import org.kindling.spark.dl4j.Dl4jBackend;
+import org.kindling.spark.eval.ClassNames;
+import org.kindling.spark.eval.SavedModel;
 import org.kindling.spark.io.Checkpoints;
 import org.kindling.spark.io.ModelSource;
 import org.kindling.spark.io.ModelStore;
@@ -251,6 +253,11 @@ public final class TrainingJob {
         info.put("model", r.model().definition().name());
         info.put("backend", r.model().definition().backend());
         info.put("data", data.source());
+        info.put(SavedModel.NORMALIZATION, SavedModel.provenanceOf(data.normalization()));
+        List<String> names = ClassNames.of(c.dataset(), c.data(), sc.hadoopConfiguration());
+        if (names != null && names.size() == data.numClasses()) {
+            info.put(SavedModel.CLASSES, names);
+        }
         info.put("epoch_train_loss", r.epochLoss());
         info.put("epoch_test_accuracy", r.testAccuracy());
         info.put("training_seconds", r.seconds());
@@ -275,7 +282,15 @@ public final class TrainingJob {
                     Map<String, String> meta = new LinkedHashMap<>();
                     meta.put("format", "pt");
                     meta.put("architecture", state.definition().name());
-                    info.forEach((k, v) -> meta.put(k, String.valueOf(v)));
+                    // read back by evaluate and predict (SavedModel), so these two as JSON
+                    info.forEach(
+                            (k, v) ->
+                                    meta.put(
+                                            k,
+                                            k.equals(SavedModel.NORMALIZATION)
+                                                            || k.equals(SavedModel.CLASSES)
+                                                    ? new com.google.gson.Gson().toJson(v)
+                                                    : String.valueOf(v)));
                     ModelStore.writeAtomically(
                             c.output(),
                             sc.hadoopConfiguration(),

@@ -4,7 +4,11 @@ import java.util.Arrays;
 import org.kindling.nn.Tensor;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.transforms.Pad;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 /**
  * 2-D max pooling with PyTorch 1.13's exact rules.
@@ -17,8 +21,9 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>Indices are flat {@code h * W + w} into each unpadded input plane.
  * </ul>
  *
- * The common case (no ceil mode, dilation 1, no indices requested) runs libnd4j's {@code maxpool2d}
- * op (oneDNN on CPU); everything else runs the reference loop here.
+ * Float32 inputs run libnd4j's {@code maxpool2d} op (oneDNN on CPU): directly in the common case
+ * (no ceil mode, dilation 1, no NaN), else on an explicitly padded input ({@code explicit2d}).
+ * Requested indices and other data types run the reference loop here.
  */
 public final class MaxPool2dOp {
     private MaxPool2dOp() {}
@@ -63,18 +68,101 @@ public final class MaxPool2dOp {
 
     static Result apply(Tensor x, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
         check(x.data(), k, s, p, d, ceil);
-        // libnd4j's pooling does not propagate NaN as PyTorch does: such inputs take the reference
-        // loop.
-        if (!ceil
-                && d[0] == 1
-                && d[1] == 1
-                && x.data().dataType() == DataType.FLOAT
-                && !hasNaN(x.data())) {
+        DataType type = x.data().dataType();
+        if (type != DataType.FLOAT) {
+            return applyWithIndices(x, k, s, p, d, ceil); // the reference (double: grad checks)
+        }
+        if (!ceil && d[0] == 1 && d[1] == 1 && !hasNaN(x.data())) {
             return new Result(native2d(x, k, s, p), null);
         }
-        return applyWithIndices(x, k, s, p, d, ceil);
+        return new Result(explicit2d(x, k, s, p, d, ceil), null);
     }
 
+    /**
+     * Ceil mode, dilation and NaN in native ops: the implicit padding (and the extra rows and
+     * columns a ceil-mode window may reach) become explicit -inf cells, so libnd4j's {@code
+     * maxpool2d} runs without padding; a NaN is pooled as +inf (so it wins, and backward routes its
+     * window's gradient to it, as PyTorch does), and windows that held a NaN output NaN.
+     */
+    private static Tensor explicit2d(Tensor x, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
+        INDArray in = x.data();
+        long h = in.size(2), w = in.size(3);
+        long ho = outputSize(h, k[0], s[0], p[0], d[0], ceil);
+        long wo = outputSize(w, k[1], s[1], p[1], d[1], ceil);
+        int extraH =
+                (int) Math.max(0, (ho - 1) * s[0] + (long) d[0] * (k[0] - 1) + 1 - (h + 2L * p[0]));
+        int extraW =
+                (int) Math.max(0, (wo - 1) * s[1] + (long) d[1] * (k[1] - 1) + 1 - (w + 2L * p[1]));
+        boolean nan = hasNaN(in);
+        INDArray src = in;
+        if (nan) {
+            src = in.dup('c');
+            BooleanIndexing.replaceWhere(src, Double.POSITIVE_INFINITY, Conditions.isNan());
+        }
+        INDArray paddings =
+                Nd4j.createFromArray(
+                        new int[][] {{0, 0}, {0, 0}, {p[0], p[0] + extraH}, {p[1], p[1] + extraW}});
+        INDArray padded =
+                Nd4j.exec(
+                        new Pad(
+                                src,
+                                paddings,
+                                org.nd4j.enums.PadMode.CONSTANT,
+                                Double.NEGATIVE_INFINITY))[0];
+        INDArray out =
+                Nd4j.createUninitialized(
+                        in.dataType(), new long[] {in.size(0), in.size(1), ho, wo});
+        int[] iArgs = {k[0], k[1], s[0], s[1], 0, 0, d[0], d[1], 0, 0, 0};
+        // oneDNN's pooling gets dilation wrong (garbage values); libnd4j's own kernel does not
+        boolean helpers = d[0] == 1 && d[1] == 1;
+        F.exec("maxpool2d", new INDArray[] {padded}, new INDArray[] {out}, helpers, iArgs);
+        if (nan) {
+            INDArray mask = in.isNaN().castTo(in.dataType());
+            INDArray maskPadded =
+                    Nd4j.exec(new Pad(mask, paddings, org.nd4j.enums.PadMode.CONSTANT, 0.0))[0];
+            INDArray hit = out.ulike();
+            F.exec("maxpool2d", new INDArray[] {maskPadded}, new INDArray[] {hit}, helpers, iArgs);
+            INDArray withNaN = out.ulike();
+            Nd4j.exec(
+                    org.nd4j.linalg.api.ops.DynamicCustomOp.builder("select")
+                            .addInputs(
+                                    hit.gt(0),
+                                    Nd4j.valueArrayOf(out.shape(), Double.NaN, out.dataType()),
+                                    out)
+                            .addOutputs(withNaN)
+                            .build());
+            out = withNaN;
+        }
+        long top = p[0], left = p[1];
+        INDArray result = out;
+        return Tensor.derived(
+                result,
+                g -> {
+                    INDArray gp = padded.ulike();
+                    INDArray go = g.isView() ? g.dup('c') : g;
+                    F.exec(
+                            "maxpool2d_bp",
+                            new INDArray[] {padded, go},
+                            new INDArray[] {gp},
+                            helpers,
+                            iArgs);
+                    return new INDArray[] {
+                        gp.get(
+                                        NDArrayIndex.all(),
+                                        NDArrayIndex.all(),
+                                        NDArrayIndex.interval(top, top + h),
+                                        NDArrayIndex.interval(left, left + w))
+                                .dup('c')
+                    };
+                },
+                x);
+    }
+
+    /**
+     * The reference loop, with PyTorch's flat argmax indices: for {@code return_indices} and for
+     * non-float32 inputs (double-precision gradient checks); the float32 training step never takes
+     * it.
+     */
     static Result applyWithIndices(Tensor x, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
         INDArray in = x.data();
         check(in, k, s, p, d, ceil);

@@ -3,11 +3,15 @@ package org.kindling.nn.functional;
 import java.util.Arrays;
 import org.kindling.nn.Tensor;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.shape.Gather;
+import org.nd4j.linalg.api.ops.impl.transforms.Pad;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Padding of the last two dimensions of an [N, C, H, W] tensor. Backward adds the gradient of every
- * padded cell back to the input cell it was copied from.
+ * Padding of the last two dimensions of an [N, C, H, W] tensor, in native ops: zeros and reflect
+ * with libnd4j's {@code pad}, replicate and circular as a {@code gather} of the source rows and
+ * columns. Backward adds the gradient of every padded cell back to the input cell it was copied
+ * from, as a product with constant selection matrices ({@link Selections}).
  */
 final class PadOp {
     private PadOp() {}
@@ -22,44 +26,39 @@ final class PadOp {
         int w = (int) in.size(3);
         int[] rowSrc = sources(h, top, bottom, mode, "height");
         int[] colSrc = sources(w, left, right, mode, "width");
-        long planes = in.size(0) * in.size(1);
-        int ho = rowSrc.length;
-        int wo = colSrc.length;
-        double[] src = in.dup('c').data().asDouble();
-        double[] dst = new double[(int) (planes * ho * wo)];
-        for (long pl = 0; pl < planes; pl++) {
-            int si = (int) (pl * h * w);
-            int di = (int) (pl * ho * wo);
-            for (int i = 0; i < ho; i++) {
-                if (rowSrc[i] < 0) continue;
-                for (int j = 0; j < wo; j++) {
-                    if (colSrc[j] >= 0) {
-                        dst[di + i * wo + j] = src[si + rowSrc[i] * w + colSrc[j]];
-                    }
-                }
-            }
+        INDArray out;
+        if (mode == PaddingMode.ZEROS || mode == PaddingMode.REFLECT) {
+            // libnd4j's pad: CONSTANT 0, and REFLECT without repeating the edge (PyTorch's reflect)
+            INDArray paddings =
+                    Nd4j.createFromArray(
+                            new int[][] {{0, 0}, {0, 0}, {top, bottom}, {left, right}});
+            out =
+                    Nd4j.exec(
+                            new Pad(
+                                    in,
+                                    paddings,
+                                    mode == PaddingMode.ZEROS
+                                            ? org.nd4j.enums.PadMode.CONSTANT
+                                            : org.nd4j.enums.PadMode.REFLECT,
+                                    0.0))[0];
+        } else {
+            out = gather(gather(in, rowSrc, 2), colSrc, 3);
         }
-        INDArray out = Nd4j.create(dst, new long[] {in.size(0), in.size(1), ho, wo}, in.dataType());
+        INDArray rows = Selections.copies(rowSrc, h, in.dataType());
+        INDArray cols = Selections.copies(colSrc, w, in.dataType());
         return Tensor.derived(
                 out,
-                g -> {
-                    double[] gs = g.dup('c').data().asDouble();
-                    double[] gi = new double[(int) (planes * h * w)];
-                    for (long pl = 0; pl < planes; pl++) {
-                        int si = (int) (pl * h * w);
-                        int di = (int) (pl * ho * wo);
-                        for (int i = 0; i < ho; i++) {
-                            if (rowSrc[i] < 0) continue;
-                            for (int j = 0; j < wo; j++) {
-                                if (colSrc[j] >= 0) {
-                                    gi[si + rowSrc[i] * w + colSrc[j]] += gs[di + i * wo + j];
-                                }
-                            }
-                        }
-                    }
-                    return new INDArray[] {Nd4j.create(gi, in.shape(), in.dataType())};
-                },
+                // each input cell receives the gradient of every output cell copied from it
+                g -> new INDArray[] {Selections.sandwich(g, rows.transpose(), cols.transpose())},
                 x);
+    }
+
+    /** {@code in} indexed along {@code axis} by {@code index} (every entry >= 0). */
+    private static INDArray gather(INDArray in, int[] index, int axis) {
+        INDArray idx =
+                Selections.constant(
+                        "gather" + Arrays.toString(index), () -> Nd4j.createFromArray(index));
+        return Nd4j.exec(new Gather(in, idx, axis))[0];
     }
 
     /** For each output index along one axis, the input index it copies (-1 for a zero cell). */

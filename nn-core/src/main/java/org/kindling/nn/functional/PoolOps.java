@@ -1,6 +1,7 @@
 package org.kindling.nn.functional;
 
 import org.kindling.nn.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -71,45 +72,46 @@ final class PoolOps {
 
     /**
      * Sums each window [rows[i][0], rows[i][1]) x [cols[j][0], cols[j][1]) and divides by
-     * div[i][j].
+     * div[i][j]: in native ops, as {@code (A x B^T) / div} with constant window matrices ({@link
+     * Selections}); backward {@code A^T (g / div) B}.
      */
     private static Tensor windows(Tensor x, int[][] rows, int[][] cols, double[][] div) {
         INDArray in = x.data();
-        int planes = (int) (in.size(0) * in.size(1));
-        int h = (int) in.size(2), w = (int) in.size(3);
+        DataType type = in.dataType();
+        INDArray a = Selections.windows(from(rows), to(rows), (int) in.size(2), type);
+        INDArray b = Selections.windows(from(cols), to(cols), (int) in.size(3), type);
         int ho = rows.length, wo = cols.length;
-        double[] src = in.dup('c').data().asDouble();
-        double[] dst = new double[planes * ho * wo];
-        for (int pl = 0; pl < planes; pl++) {
-            int base = pl * h * w;
-            for (int i = 0; i < ho; i++) {
-                for (int j = 0; j < wo; j++) {
-                    double sum = 0;
-                    for (int r = rows[i][0]; r < rows[i][1]; r++)
-                        for (int c = cols[j][0]; c < cols[j][1]; c++) sum += src[base + r * w + c];
-                    dst[(pl * ho + i) * wo + j] = sum / div[i][j];
-                }
-            }
-        }
+        INDArray d =
+                Selections.constant(
+                        "div" + java.util.Arrays.deepToString(div) + type,
+                        () -> Nd4j.create(div).castTo(type).reshape('c', 1, (long) ho * wo));
+        long planes = in.size(0) * in.size(1);
         long[] outShape = {in.size(0), in.size(1), ho, wo};
+        INDArray out =
+                Selections.sandwich(in, a, b)
+                        .reshape('c', planes, (long) ho * wo)
+                        .diviRowVector(d)
+                        .reshape('c', outShape);
         return Tensor.derived(
-                Nd4j.create(dst, outShape, in.dataType()),
+                out,
                 g -> {
-                    double[] gs = g.dup('c').data().asDouble();
-                    double[] gi = new double[src.length];
-                    for (int pl = 0; pl < planes; pl++) {
-                        int base = pl * h * w;
-                        for (int i = 0; i < ho; i++) {
-                            for (int j = 0; j < wo; j++) {
-                                double v = gs[(pl * ho + i) * wo + j] / div[i][j];
-                                for (int r = rows[i][0]; r < rows[i][1]; r++)
-                                    for (int c = cols[j][0]; c < cols[j][1]; c++)
-                                        gi[base + r * w + c] += v;
-                            }
-                        }
-                    }
-                    return new INDArray[] {Nd4j.create(gi, in.shape(), in.dataType())};
+                    INDArray gd = g.dup('c').reshape('c', planes, (long) ho * wo).diviRowVector(d);
+                    return new INDArray[] {
+                        Selections.sandwich(gd.reshape('c', outShape), a.transpose(), b.transpose())
+                    };
                 },
                 x);
+    }
+
+    private static int[] from(int[][] ranges) {
+        int[] r = new int[ranges.length];
+        for (int i = 0; i < r.length; i++) r[i] = ranges[i][0];
+        return r;
+    }
+
+    private static int[] to(int[][] ranges) {
+        int[] r = new int[ranges.length];
+        for (int i = 0; i < r.length; i++) r[i] = ranges[i][1];
+        return r;
     }
 }

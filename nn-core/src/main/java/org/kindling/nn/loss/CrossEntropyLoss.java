@@ -2,8 +2,10 @@ package org.kindling.nn.loss;
 
 import java.util.Arrays;
 import org.kindling.nn.Tensor;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * {@code log_softmax} over the class dimension followed by the negative log-likelihood, like {@code
@@ -21,6 +23,7 @@ public class CrossEntropyLoss implements Loss {
     private long ignoreIndex = -100;
     private Reduction reduction = Reduction.MEAN;
     private double labelSmoothing;
+    private INDArray weightRow; // weight as a [1, C] array, made on first use
 
     /** {@code CrossEntropyLoss()}. */
     public CrossEntropyLoss() {}
@@ -28,6 +31,7 @@ public class CrossEntropyLoss implements Loss {
     /** Class weights [C] ({@code weight=}). */
     public CrossEntropyLoss weight(double... classWeights) {
         this.weight = classWeights.clone();
+        this.weightRow = null;
         return this;
     }
 
@@ -71,62 +75,38 @@ public class CrossEntropyLoss implements Loss {
                             + " classes");
         }
         boolean probabilities = Arrays.equals(target.shape(), shape);
-        double[][] logits = rows(z);
-        int m = logits.length;
-        double[][] lsm = new double[m][c];
-        for (int i = 0; i < m; i++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (double v : logits[i]) max = Math.max(max, v);
-            double s = 0;
-            for (double v : logits[i]) s += Math.exp(v - max);
-            double lse = max + Math.log(s);
-            for (int k = 0; k < c; k++) lsm[i][k] = logits[i][k] - lse;
-        }
-        // Per sample: target distribution q_i over classes, its weight scale, and whether it
-        // counts.
-        double[][] q = new double[m][];
-        double[] perSample = new double[m];
-        double denominator = 0;
+        // Everything below is ND4J ops in double precision on [M, C] rows (one row per sample).
+        INDArray logits = rows(z);
+        int m = (int) logits.size(0);
+        INDArray shifted = logits.subColumnVector(logits.max(1).reshape(m, 1));
+        INDArray lse = Transforms.log(Transforms.exp(shifted, true).sum(1), false);
+        INDArray lsm = shifted.subiColumnVector(lse.reshape(m, 1));
+        INDArray w = weightRow(c);
+        // q: the weighted target distribution of each sample (zero rows for ignored targets)
+        INDArray q;
+        double denominator;
         if (probabilities) {
-            double[][] t = rows(target.castTo(z.dataType()));
-            for (int i = 0; i < m; i++) {
-                q[i] = new double[c];
-                for (int k = 0; k < c; k++) {
-                    double tk = t[i][k] * (1 - labelSmoothing) + labelSmoothing / c;
-                    q[i][k] = tk * w(k);
-                    perSample[i] -= q[i][k] * lsm[i][k];
-                }
-            }
+            q = rows(target.castTo(z.dataType())).muli(1 - labelSmoothing).addi(labelSmoothing / c);
+            if (w != null) q.muliRowVector(w);
             denominator = m;
         } else {
-            long[] labels = labels(target, shape, m);
-            for (int i = 0; i < m; i++) {
-                q[i] = new double[c];
-                long y = labels[i];
-                if (y == ignoreIndex) {
-                    continue;
-                }
-                if (y < 0 || y >= c) {
-                    throw new IllegalArgumentException(
-                            "CrossEntropyLoss: target "
-                                    + y
-                                    + " at position "
-                                    + i
-                                    + " is out of range [0, "
-                                    + c
-                                    + ")");
-                }
-                double wy = w((int) y);
-                q[i][(int) y] += (1 - labelSmoothing) * wy;
-                for (int k = 0; k < c; k++) {
-                    q[i][k] += labelSmoothing / c * w(k);
-                }
-                for (int k = 0; k < c; k++) {
-                    perSample[i] -= q[i][k] * lsm[i][k];
-                }
-                denominator += wy;
-            }
+            INDArray labels = labels(target, shape, m, c);
+            INDArray valid = labels.neq(ignoreIndex).castTo(DataType.DOUBLE).reshape(m, 1);
+            INDArray safe = labels.reshape(m, 1).mul(valid); // ignored -> class 0, masked below
+            INDArray classIds = Nd4j.zeros(DataType.DOUBLE, 1, c).addiRowVector(classes(c));
+            INDArray oneHot =
+                    Nd4j.zeros(DataType.DOUBLE, m, c)
+                            .addiRowVector(classIds)
+                            .subiColumnVector(safe)
+                            .eq(0)
+                            .castTo(DataType.DOUBLE);
+            q = oneHot.mul(1 - labelSmoothing).addi(labelSmoothing / c);
+            INDArray wy = w == null ? oneHot.sum(1) : oneHot.mulRowVector(w).sum(1);
+            if (w != null) q.muliRowVector(w);
+            q.muliColumnVector(valid);
+            denominator = wy.reshape(m, 1).mul(valid).sumNumber().doubleValue();
         }
+        INDArray perSample = q.mul(lsm).sum(1).negi(); // [M]
         final double denom = denominator;
         INDArray out;
         switch (reduction) {
@@ -134,46 +114,58 @@ public class CrossEntropyLoss implements Loss {
                 long[] outShape = new long[shape.length - 1];
                 outShape[0] = shape[0];
                 System.arraycopy(shape, 2, outShape, 1, shape.length - 2);
-                out = vector(perSample, z).reshape('c', outShape);
+                out = perSample.castTo(z.dataType()).reshape('c', outShape);
                 break;
             case SUM:
-                out = Nd4j.scalar(z.dataType(), Arrays.stream(perSample).sum());
+                out = Nd4j.scalar(z.dataType(), perSample.sumNumber().doubleValue());
                 break;
             default:
-                out = Nd4j.scalar(z.dataType(), Arrays.stream(perSample).sum() / denom);
+                out = Nd4j.scalar(z.dataType(), perSample.sumNumber().doubleValue() / denom);
         }
         return Tensor.derived(
                 out,
                 g -> {
-                    double[] up;
+                    // d loss_i / d z_ik = up_i * (sum_k q_ik * softmax_ik - q_ik)
+                    INDArray grad =
+                            Transforms.exp(lsm, true)
+                                    .muliColumnVector(q.sum(1).reshape(m, 1))
+                                    .subi(q);
                     if (reduction == Reduction.NONE) {
                         // g is [N, d1, ...]; the rows are ordered (n, d1, ...) too.
-                        up = g.dup('c').data().asDouble();
+                        grad.muliColumnVector(g.castTo(DataType.DOUBLE).dup('c').reshape(m, 1));
                     } else {
                         // With every target ignored the mean is 0/0 = NaN, but PyTorch's gradient
                         // is 0.
                         double divisor = reduction == Reduction.MEAN ? denom : 1;
-                        up = new double[m];
-                        Arrays.fill(up, divisor == 0 ? 0 : g.getDouble(0) / divisor);
-                    }
-                    double[][] grad = new double[m][c];
-                    for (int i = 0; i < m; i++) {
-                        double qs = 0;
-                        for (int k = 0; k < c; k++) qs += q[i][k];
-                        for (int k = 0; k < c; k++) {
-                            grad[i][k] = up[i] * (qs * Math.exp(lsm[i][k]) - q[i][k]);
-                        }
+                        grad.muli(divisor == 0 ? 0 : g.getDouble(0) / divisor);
                     }
                     return new INDArray[] {fromRows(grad, shape, z)};
                 },
                 input);
     }
 
-    private double w(int k) {
-        return weight == null ? 1 : weight[k];
+    /** The class weights as a [1, C] row, made once per loss; null without weights. */
+    private INDArray weightRow(int c) {
+        if (weight == null) return null;
+        if (weightRow == null) {
+            try (org.nd4j.linalg.api.memory.MemoryWorkspace ws =
+                    Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                weightRow = Nd4j.createFromArray(weight).reshape(1, c);
+            }
+        }
+        return weightRow;
     }
 
-    private static long[] labels(INDArray target, long[] shape, int m) {
+    /** [0, 1, ..., c-1] as a double [1, C] row, by a native op. */
+    private static INDArray classes(int c) {
+        return Nd4j.linspace(DataType.DOUBLE, 0.0, 1.0, c).reshape(1, c);
+    }
+
+    /**
+     * The class-index targets as a double [M] vector, checked (in ND4J ops) to be integers in [0,
+     * C) or {@code ignore_index}; the first bad one is named.
+     */
+    private INDArray labels(INDArray target, long[] shape, int m, int c) {
         long[] expected = new long[shape.length - 1];
         expected[0] = shape[0];
         System.arraycopy(shape, 2, expected, 1, shape.length - 2);
@@ -186,48 +178,61 @@ public class CrossEntropyLoss implements Loss {
                             + " or probabilities of the input's shape, but has shape "
                             + Arrays.toString(target.shape()));
         }
-        double[] v = target.dup('c').data().asDouble();
-        long[] out = new long[m];
-        for (int i = 0; i < m; i++) {
-            out[i] = (long) v[i];
-            if (out[i] != v[i]) {
-                throw new IllegalArgumentException(
-                        "CrossEntropyLoss: target at position "
-                                + i
-                                + " is "
-                                + v[i]
-                                + ", not a class index");
-            }
+        INDArray v = target.castTo(DataType.DOUBLE).dup('c').reshape(m);
+        INDArray notInteger =
+                v.sub(Transforms.floor(v, true)).neq(0).castTo(DataType.DOUBLE); // NaN too
+        if (notInteger.sumNumber().doubleValue() > 0) {
+            long i = Nd4j.argMax(notInteger).getLong(0);
+            throw new IllegalArgumentException(
+                    "CrossEntropyLoss: target at position "
+                            + i
+                            + " is "
+                            + v.getDouble(i)
+                            + ", not a class index");
         }
-        return out;
+        INDArray outOfRange =
+                v.lt(0)
+                        .castTo(DataType.DOUBLE)
+                        .addi(v.gte(c).castTo(DataType.DOUBLE))
+                        .muli(v.neq(ignoreIndex).castTo(DataType.DOUBLE));
+        if (outOfRange.sumNumber().doubleValue() > 0) {
+            long i = Nd4j.argMax(outOfRange).getLong(0);
+            throw new IllegalArgumentException(
+                    "CrossEntropyLoss: target "
+                            + (long) v.getDouble(i)
+                            + " at position "
+                            + i
+                            + " is out of range [0, "
+                            + c
+                            + ")");
+        }
+        return v;
     }
 
-    /** [N, C, d...] as rows of C values, one row per (n, d...) position, in row-major order. */
-    private static double[][] rows(INDArray a) {
+    /** [N, C, d...] as double [M, C] rows, one row per (n, d...) position, in row-major order. */
+    private static INDArray rows(INDArray a) {
         long[] s = a.shape();
-        int n = (int) s[0], c = (int) s[1];
-        int inner = 1;
-        for (int i = 2; i < s.length; i++) inner *= (int) s[i];
-        double[] v = a.dup('c').data().asDouble();
-        double[][] r = new double[n * inner][c];
-        for (int b = 0; b < n; b++)
-            for (int k = 0; k < c; k++)
-                for (int p = 0; p < inner; p++) r[b * inner + p][k] = v[(b * c + k) * inner + p];
-        return r;
+        if (s.length == 2) return a.castTo(DataType.DOUBLE).dup('c');
+        int[] perm = new int[s.length];
+        perm[0] = 0;
+        for (int i = 2; i < s.length; i++) perm[i - 1] = i;
+        perm[s.length - 1] = 1;
+        long m = a.length() / s[1];
+        return a.castTo(DataType.DOUBLE).permute(perm).dup('c').reshape('c', m, s[1]);
     }
 
-    private static INDArray fromRows(double[][] r, long[] s, INDArray like) {
-        int n = (int) s[0], c = (int) s[1];
-        int inner = r.length / n;
-        double[] v = new double[r.length * c];
-        for (int b = 0; b < n; b++)
-            for (int k = 0; k < c; k++)
-                for (int p = 0; p < inner; p++) v[(b * c + k) * inner + p] = r[b * inner + p][k];
-        return Nd4j.create(v, s, like.dataType());
-    }
-
-    private static INDArray vector(double[] v, INDArray like) {
-        return Nd4j.create(v, new long[] {v.length}, like.dataType());
+    /** The inverse of {@link #rows}: [M, C] rows back to [N, C, d...] in {@code like}'s type. */
+    private static INDArray fromRows(INDArray r, long[] s, INDArray like) {
+        if (s.length == 2) return r.castTo(like.dataType());
+        long[] nhwc = new long[s.length];
+        nhwc[0] = s[0];
+        System.arraycopy(s, 2, nhwc, 1, s.length - 2);
+        nhwc[s.length - 1] = s[1];
+        int[] perm = new int[s.length];
+        perm[0] = 0;
+        perm[1] = s.length - 1;
+        for (int i = 2; i < s.length; i++) perm[i] = i - 1;
+        return r.reshape('c', nhwc).permute(perm).castTo(like.dataType()).dup('c');
     }
 
     @Override

@@ -22,4 +22,37 @@ public interface TrainingListener {
     /** After each epoch; {@code testAccuracy} is NaN without test data. */
     default void onEpoch(
             int epoch, int epochs, double trainLoss, double testAccuracy, double seconds) {}
+
+    /** One listener that calls each of {@code listeners} in order. */
+    static TrainingListener all(TrainingListener... listeners) {
+        java.util.List<TrainingListener> ls = java.util.List.of(listeners);
+        return new TrainingListener() {
+            @Override
+            public void onStart(Map<String, Object> settings) {
+                ls.forEach(l -> l.onStart(settings));
+            }
+
+            @Override
+            public void onRound(
+                    int epoch,
+                    int epochs,
+                    int round,
+                    int rounds,
+                    double loss,
+                    double imagesPerSecond) {
+                ls.forEach(l -> l.onRound(epoch, epochs, round, rounds, loss, imagesPerSecond));
+            }
+
+            @Override
+            public void onState(ModelState state, boolean epochEnd) {
+                ls.forEach(l -> l.onState(state, epochEnd));
+            }
+
+            @Override
+            public void onEpoch(
+                    int epoch, int epochs, double trainLoss, double testAccuracy, double seconds) {
+                ls.forEach(l -> l.onEpoch(epoch, epochs, trainLoss, testAccuracy, seconds));
+            }
+        };
+    }
 }

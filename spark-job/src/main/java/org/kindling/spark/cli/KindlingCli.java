@@ -21,7 +21,7 @@ import picocli.CommandLine.ScopeType;
         mixinStandardHelpOptions = true,
         version = "kindling 0.1.0",
         description = "Data-parallel training of convolutional networks on Apache Spark.",
-        subcommands = {TrainCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class})
 public final class KindlingCli implements Runnable {
     /** Exit code of a successful run. */
     public static final int OK = 0;

@@ -10,6 +10,9 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.kindling.spark.TrainingConfig;
 import org.kindling.spark.TrainingJob;
 import org.kindling.spark.averaging.ConsoleProgress;
+import org.kindling.spark.averaging.TrainingListener;
+import org.kindling.spark.report.HtmlReport;
+import org.kindling.spark.report.MetricsLog;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -245,6 +248,15 @@ public final class TrainCommand implements Callable<Integer> {
                     "Average the optimizer state (momentum, Adam moments) with the parameters every round (default: ${DEFAULT-VALUE}); false keeps each worker's own state on its executor and sends only parameters.")
     boolean averageOptimizerState;
 
+    @Option(
+            names = "--report",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Write an HTML report (loss and accuracy per epoch, per-class accuracy, confusion matrix, configuration, provenance) to OUTPUT.report.html (default); --no-report skips it.")
+    boolean report;
+
     /** The configuration these options describe (validated). */
     TrainingConfig config() {
         return TrainingConfig.builder()
@@ -306,7 +318,11 @@ public final class TrainCommand implements Callable<Integer> {
             if (owned) {
                 sc.setLogLevel("WARN");
             }
-            TrainingJob.Outcome o = new TrainingJob(sc, cfg, out).run(new ConsoleProgress(out, 10));
+            MetricsLog metrics =
+                    new MetricsLog(MetricsLog.pathFor(cfg.output()), sc.hadoopConfiguration());
+            TrainingJob.Outcome o =
+                    new TrainingJob(sc, cfg, out)
+                            .run(TrainingListener.all(ConsoleProgress.forStdout(10), metrics));
             out.printf(
                     "Finished %d epoch(s) in %.1f s. Test accuracy %.2f%% on %s. Model (%s) written to %s%n",
                     cfg.epochs(),
@@ -315,6 +331,12 @@ public final class TrainCommand implements Callable<Integer> {
                     o.data().source(),
                     cfg.save(),
                     cfg.output());
+            out.println("Metrics (JSON lines) written to " + metrics.uri());
+            if (report) {
+                String uri = HtmlReport.pathFor(cfg.output());
+                HtmlReport.of(sc, cfg, o).write(uri, sc.hadoopConfiguration());
+                out.println("Report written to " + uri);
+            }
         } finally {
             if (owned) {
                 sc.stop();
