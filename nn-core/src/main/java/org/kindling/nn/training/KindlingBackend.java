@@ -114,7 +114,32 @@ public final class KindlingBackend implements ModelBackend {
             throw new IllegalArgumentException(
                     "not a Kindling module but a " + state.definition().backend() + " model");
         }
-        return ((Trainer) state.learner()).model();
+        // the module alone (no optimizer, no gradients): a state's weights in the module tree
+        Module m;
+        try (Generator.Scope s = Generator.use(new Generator(state.position().seed()))) {
+            m = ModuleSpecs.fromJson(parse(state.definition()));
+        }
+        float[] p = state.parameters();
+        int off = 0;
+        for (Parameter par : m.namedParameters().values()) {
+            if (off + par.numel() > p.length) {
+                throw new IllegalArgumentException(
+                        "the state has " + p.length + " parameter values, fewer than the model");
+            }
+            org.kindling.nn.internal.HostCopy.into(par.data(), p, off);
+            off += (int) par.numel();
+        }
+        if (off != p.length) {
+            throw new IllegalArgumentException(
+                    "the state has " + p.length + " parameter values but the model " + off);
+        }
+        Trainer.setBuffers(m, state.buffers());
+        for (String prefix : state.definition().frozen()) {
+            m.namedParameters().entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(prefix))
+                    .forEach(e -> e.getValue().requiresGrad(false));
+        }
+        return m;
     }
 
     private static Trainer trainer(Module m, ModelDefinition d, Generator g) {

@@ -193,6 +193,11 @@ public final class Trainer implements Learner {
     /** Overwrites all buffers from a {@link #buffers()}-shaped array (integers are rounded). */
     @Override
     public void setBuffers(float[] flat) {
+        setBuffers(model, flat);
+    }
+
+    /** Overwrites {@code model}'s buffers from a flat array (integers are rounded). */
+    static void setBuffers(Module model, float[] flat) {
         int off = 0;
         for (INDArray b : model.namedBuffers().values()) {
             int n = (int) b.length();

@@ -241,6 +241,9 @@ public final class ParameterAveraging {
             }
         } finally {
             jobBc.destroy();
+            // in local mode the executors are this JVM: free the run's learners (a large model's
+            // native memory) now rather than when a later run evicts them
+            Workers.release(job.runId());
         }
         return new Result(state, epochLoss, accuracy, (System.nanoTime() - start0) / 1e9);
     }

@@ -73,6 +73,16 @@ public final class Workers {
         }
     }
 
+    /** Drops the learners and local optimizer states of run {@code runId} in this JVM. */
+    static void release(String runId) {
+        synchronized (POOL) {
+            POOL.remove(runId);
+        }
+        synchronized (LOCAL_STATE) {
+            LOCAL_STATE.remove(runId);
+        }
+    }
+
     /** Number of runs whose learners are pooled in this JVM (for tests). */
     static int pooledRuns() {
         synchronized (POOL) {

@@ -1,5 +1,6 @@
 package org.kindling.spark.averaging;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -46,12 +47,29 @@ class WorkersTest {
                         10,
                         new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD),
                         "zeros");
+        new ParameterAveraging(sc, cfg, new TrainingListener() {}).fit(data, start);
+        assertEquals(
+                0, Workers.pooledRuns(), "a finished run's learners are released (local mode)");
+        // executors of a cluster keep the learners of the most recent runs only
         for (int run = 0; run < 4; run++) {
-            new ParameterAveraging(sc, cfg, new TrainingListener() {}).fit(data, start);
-            assertTrue(Workers.pooledRuns() >= 1, "the pool holds the run's learners");
+            Workers.Job job =
+                    new Workers.Job(
+                            "run-" + run,
+                            start.definition(),
+                            1,
+                            8,
+                            1,
+                            1,
+                            Cifar10.IMAGE_SHAPE,
+                            data.normalization(),
+                            null,
+                            null,
+                            true);
+            Workers.giveBack(job, Workers.borrow(job));
             assertTrue(
                     Workers.pooledRuns() <= Workers.RUNS_KEPT,
                     "after run " + run + ": " + Workers.pooledRuns() + " runs pooled");
         }
+        assertEquals(Workers.RUNS_KEPT, Workers.pooledRuns());
     }
 }
