@@ -113,13 +113,16 @@ public final class Trainer implements Learner {
         generator.manualSeed(seed);
     }
 
-    /** Model output for a batch, in evaluation mode. */
+    /**
+     * Model output for a batch, in evaluation mode. It runs in the training step's workspace (a
+     * second one would double the native memory of a large model), and the output is detached.
+     */
     @Override
     public INDArray predict(INDArray x) {
         checkBatch(x);
         model.eval();
         try (MemoryWorkspace ws =
-                Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "kindling-predict")) {
+                Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "kindling-step")) {
             return model.forward(Tensor.of(x)).data().detach();
         }
     }
