@@ -96,9 +96,9 @@ public final class Workers {
             int epoch,
             int round,
             int shards) {
-        List<ImageRecord> recs = toList(records);
-        List<int[]> batches =
-                EpochPlan.batches(recs.size(), job.batchSize(), job.seed(), epoch, partition);
+        EpochData ed = epochData(job, partition, epoch, records);
+        List<ImageRecord> recs = ed.records();
+        List<int[]> batches = ed.batches();
         int from = round * job.averagingFrequency();
         int to = Math.min(batches.size(), from + job.averagingFrequency());
         if (from >= to) {
@@ -106,50 +106,95 @@ public final class Workers {
         }
         Learner t = borrow(job);
         try {
-            t.setParameters(state[0]);
-            t.setOptimizerState(
-                    job.averageOptimizerState() ? state[1] : localState(job, partition, state[1]));
-            t.setBuffers(state[2]);
-            long seed = roundSeed(job.seed(), epoch, partition, round);
-            t.reseed(seed);
-            double loss = 0;
-            long examples = 0;
-            SplittableRandom rnd = new SplittableRandom(seed);
-            for (int b = from; b < to; b++) {
-                List<ImageRecord> chosen = select(recs, batches.get(b));
-                if (job.transform() != null) {
-                    chosen.replaceAll(r -> job.transform().apply(r, job.imageShape(), rnd));
-                }
-                Batch batch =
-                        Batch.of(
-                                chosen,
-                                job.imageShape(),
-                                job.normalization(),
-                                job.definition().numClasses(),
-                                false);
-                loss += t.step(batch.features(), batch.labels());
-                examples += batch.size();
-            }
-            float[] params = t.parameters();
-            float[] opt = t.optimizerState();
-            float[] bufs = t.buffers();
-            if (!job.averageOptimizerState()) {
-                keepLocalState(job, partition, opt);
-                opt = new float[0];
-            }
-            float[] flat = concat(params, opt, bufs);
-            List<RoundPiece> out = new ArrayList<>(ShardedAverage.cut(partition, flat, shards));
-            out.add(
-                    RoundPiece.stats(
-                            partition,
-                            loss,
-                            to - from,
-                            examples,
-                            !Double.isFinite(loss) || !finite(params)));
-            return out.iterator();
+            // on the learner's own thread: its step workspace and OpenMP team are reused
+            return LearnerThreads.run(
+                    t,
+                    () -> {
+                        Nd4jRuntime.init(job.threads()); // OpenMP's thread count is per thread
+                        t.setParameters(state[0]);
+                        t.setOptimizerState(
+                                job.averageOptimizerState()
+                                        ? state[1]
+                                        : localState(job, partition, state[1]));
+                        t.setBuffers(state[2]);
+                        long seed = roundSeed(job.seed(), epoch, partition, round);
+                        t.reseed(seed);
+                        double loss = 0;
+                        long examples = 0;
+                        SplittableRandom rnd = new SplittableRandom(seed);
+                        for (int b = from; b < to; b++) {
+                            List<ImageRecord> chosen = select(recs, batches.get(b));
+                            if (job.transform() != null) {
+                                chosen.replaceAll(
+                                        r -> job.transform().apply(r, job.imageShape(), rnd));
+                            }
+                            Batch batch =
+                                    Batch.of(
+                                            chosen,
+                                            job.imageShape(),
+                                            job.normalization(),
+                                            job.definition().numClasses(),
+                                            false);
+                            loss += t.step(batch.features(), batch.labels());
+                            examples += batch.size();
+                        }
+                        float[] params = t.parameters();
+                        float[] opt = t.optimizerState();
+                        float[] bufs = t.buffers();
+                        if (!job.averageOptimizerState()) {
+                            keepLocalState(job, partition, opt);
+                            opt = new float[0];
+                        }
+                        float[] flat = concat(params, opt, bufs);
+                        List<RoundPiece> out =
+                                new ArrayList<>(ShardedAverage.cut(partition, flat, shards));
+                        out.add(
+                                RoundPiece.stats(
+                                        partition,
+                                        loss,
+                                        to - from,
+                                        examples,
+                                        !Double.isFinite(loss) || !finite(params)));
+                        return out.iterator();
+                    });
         } finally {
             giveBack(job, t);
         }
+    }
+
+    /** A partition's records and its {@link EpochPlan} for one epoch, as this executor saw them. */
+    record EpochData(int epoch, List<ImageRecord> records, List<int[]> batches) {}
+
+    // Per run and partition, the epoch being trained: every round of an epoch reads the same cached
+    // partition, so the records and the shuffled plan are built once per epoch and a round costs
+    // O(k x batch), not O(partition). Kept for the RUNS_KEPT most recent runs, one epoch each.
+    private static final Map<String, Map<Integer, EpochData>> EPOCHS =
+            new LinkedHashMap<>(4, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Map<Integer, EpochData>> e) {
+                    return size() > RUNS_KEPT;
+                }
+            };
+
+    static EpochData epochData(Job job, int partition, int epoch, Iterator<ImageRecord> records) {
+        synchronized (EPOCHS) {
+            Map<Integer, EpochData> m = EPOCHS.get(job.runId());
+            EpochData d = m == null ? null : m.get(partition);
+            if (d != null && d.epoch() == epoch) {
+                return d;
+            }
+        }
+        List<ImageRecord> recs = toList(records);
+        EpochData d =
+                new EpochData(
+                        epoch,
+                        Collections.unmodifiableList(recs),
+                        EpochPlan.batches(
+                                recs.size(), job.batchSize(), job.seed(), epoch, partition));
+        synchronized (EPOCHS) {
+            EPOCHS.computeIfAbsent(job.runId(), k -> new HashMap<>()).put(partition, d);
+        }
+        return d;
     }
 
     private static final Map<String, Map<Integer, float[]>> LOCAL_STATE =
@@ -199,8 +244,14 @@ public final class Workers {
     static Iterator<long[]> evaluate(Iterator<ImageRecord> records, Job job, float[][] state) {
         Learner t = borrow(job);
         try {
-            t.setParameters(state[0]);
-            t.setBuffers(state[2]);
+            LearnerThreads.run(
+                    t,
+                    () -> {
+                        Nd4jRuntime.init(job.threads()); // OpenMP's thread count is per thread
+                        t.setParameters(state[0]);
+                        t.setBuffers(state[2]);
+                        return null;
+                    });
             long correct = 0;
             long total = 0;
             List<ImageRecord> chunk = new ArrayList<>();
@@ -216,7 +267,8 @@ public final class Workers {
                                     job.normalization(),
                                     job.definition().numClasses(),
                                     false);
-                    correct += t.countCorrect(b.features(), b.labels());
+                    correct +=
+                            LearnerThreads.run(t, () -> t.countCorrect(b.features(), b.labels()));
                     total += chunk.size();
                     chunk.clear();
                 }
