@@ -26,6 +26,10 @@ want() { [ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
 data="${KINDLING_DATA:-$root/../shared/datasets}"
 peer="${KINDLING_TORCH_PEER:-$root/../shared/reference/pytorch/bench_train.py}"
 py=/usr/bin/python3
+cifar="$data"  # bench_train.py wants the folder with the .bin files (or its parent)
+for d in "$data/cifar10/cifar-10-batches-bin" "$data/cifar-10-batches-bin"; do
+  [ -f "$d/test_batch.bin" ] && { cifar="$d"; break; }
+done
 $py -c 'import torch' 2>/dev/null || { echo "bench: $py cannot import torch (apt-get install -y python3-torch)" >&2; exit 2; }
 [ -d "$root/spark-job/target/lib" ] || { echo "bench: build first: mvn -B -q -o -DskipTests package" >&2; exit 2; }
 jar=("$root"/spark-job/target/spark-job-*-SNAPSHOT.jar)
@@ -47,7 +51,7 @@ for r in $(seq "$reps"); do
     j=$(java -Xmx2g -cp "$cp" org.kindling.nn.bench.TrainBenchmark --threads 2 --batch 64 2>/dev/null | tail -1)
     rec "{\"bench\": \"step\", \"impl\": \"kindling\", \"rep\": $r, \"load\": \"$l\", \"result\": $j}"
     l=$(load)
-    p=$($py "$peer" --threads 2 --batch 64 --iters 50 --runs 5 2>/dev/null | tail -1)
+    p=$($py "$peer" --threads 2 --batch 64 --iters 50 --runs 5 2> "$out/pytorch-step-$r.log" | tail -1)
     rec "{\"bench\": \"step\", \"impl\": \"pytorch\", \"rep\": $r, \"load\": \"$l\", \"result\": $($py -c 'import json,sys; d=json.loads(sys.argv[1]); print(json.dumps({"train_img_s_median": d["train_img_per_s"]["median"], "train_img_s_all": d["train_img_per_s"]["runs"], "infer_img_s_median": d["infer_img_per_s"]["median"], "infer_img_s_all": d["infer_img_per_s"]["runs"]}))' "$p")}"
   fi
   if want epoch; then
@@ -62,7 +66,7 @@ for r in $(seq "$reps"); do
     rec "{\"bench\": \"epoch\", \"impl\": \"kindling\", \"rep\": $r, \"load\": \"$l\", \"epoch_s\": $secs, \"test_acc_pct\": $acc, \"process_wall_s\": $wall}"
     l=$(load)
     t0=$(date +%s.%N)
-    p=$($py "$peer" --data "$data" --epochs 1 --threads 2 --batch 64 --lr 0.01 2>/dev/null | tail -1)
+    p=$($py "$peer" --data "$cifar" --epochs 1 --threads 2 --batch 64 --lr 0.01 2> "$out/pytorch-epoch-$r.log" | tail -1)
     wall=$(echo "$(date +%s.%N) - $t0" | bc)
     rec "{\"bench\": \"epoch\", \"impl\": \"pytorch\", \"rep\": $r, \"load\": \"$l\", $($py -c 'import json,sys; d=json.loads(sys.argv[1])["per_epoch"][0]; print("\"epoch_s\": %.2f, \"train_s\": %s, \"eval_s\": %s, \"test_acc_pct\": %.2f" % (d["train_s"] + d["eval_s"], d["train_s"], d["eval_s"], 100 * d["test_acc"]))' "$p"), \"process_wall_s\": $wall}"
   fi
