@@ -30,6 +30,25 @@ class BatchTest {
     }
 
     @Test
+    void everyFeatureIsBitIdenticalToNormalizationApply() {
+        Normalization norm = new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD);
+        List<ImageRecord> recs = List.of(record(1, 0), record(2, 77), record(0, 200));
+        float[] got =
+                Batch.of(recs, Cifar10.IMAGE_SHAPE, norm, 10, false).features().data().asFloat();
+        int size = Cifar10.IMAGE_BYTES;
+        for (int i = 0; i < recs.size(); i++) {
+            byte[] px = recs.get(i).pixels();
+            for (int j = 0; j < size; j++) {
+                float want = norm.apply(px[j] & 0xFF, j / 1024);
+                assertEquals(
+                        Float.floatToIntBits(want),
+                        Float.floatToIntBits(got[i * size + j]),
+                        "image " + i + " value " + j);
+            }
+        }
+    }
+
+    @Test
     void oneHotLabelsHaveOneOnePerRow() {
         Batch b =
                 Batch.of(

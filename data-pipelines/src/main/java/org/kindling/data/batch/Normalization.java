@@ -12,6 +12,9 @@ public final class Normalization implements Serializable {
 
     private final float[] mean;
     private final float[] std;
+    // apply(p, c) for every byte value, channel-major; built on first use (after deserialization
+    // too), so filling a batch is one table lookup per pixel
+    private transient volatile float[] table;
 
     /**
      * @param mean per-channel mean
@@ -61,6 +64,22 @@ public final class Normalization implements Serializable {
     /** Normalised value of pixel {@code p} (0..255) in channel {@code c}. */
     public float apply(int p, int c) {
         return (p / 255f - mean[c]) / std[c];
+    }
+
+    /**
+     * {@link #apply} for every pixel value: {@code table[c * 256 + p]}, bit-identical to {@code
+     * apply(p, c)}. Shared, do not modify.
+     */
+    float[] table() {
+        float[] t = table;
+        if (t == null) {
+            t = new float[mean.length * 256];
+            for (int c = 0; c < mean.length; c++) {
+                for (int p = 0; p < 256; p++) t[c * 256 + p] = apply(p, c);
+            }
+            table = t;
+        }
+        return t;
     }
 
     @Override

@@ -75,8 +75,15 @@ public final class Workers {
 
     /** Drops the learners and local optimizer states of run {@code runId} in this JVM. */
     static void release(String runId) {
+        ArrayDeque<Learner> learners;
         synchronized (POOL) {
-            POOL.remove(runId);
+            learners = POOL.remove(runId);
+        }
+        if (learners != null) {
+            learners.forEach(LearnerThreads::retire);
+        }
+        synchronized (EPOCHS) {
+            EPOCHS.remove(runId);
         }
         synchronized (LOCAL_STATE) {
             LOCAL_STATE.remove(runId);
@@ -109,81 +116,134 @@ public final class Workers {
             int epoch,
             int round,
             int shards) {
-        List<ImageRecord> recs = toList(records);
-        List<int[]> batches =
-                EpochPlan.batches(recs.size(), job.batchSize(), job.seed(), epoch, partition);
+        EpochData ed = epochData(job, partition, epoch, records);
+        List<ImageRecord> recs = ed.records();
+        List<int[]> batches = ed.batches();
         int from = round * job.averagingFrequency();
         int to = Math.min(batches.size(), from + job.averagingFrequency());
         if (from >= to) {
             return Collections.emptyIterator();
         }
         Learner t = borrow(job);
-        {
-            t.setParameters(state[0]);
-            t.setOptimizerState(
-                    job.averageOptimizerState() ? state[1] : localState(job, partition, state[1]));
-            t.setBuffers(state[2]);
-            long seed = roundSeed(job.seed(), epoch, partition, round);
-            t.reseed(seed);
-            double loss = 0;
-            long examples = 0;
-            SplittableRandom rnd = new SplittableRandom(seed);
-            for (int b = from; b < to; b++) {
-                List<ImageRecord> chosen = select(recs, batches.get(b));
-                if (job.decoder() != null) {
-                    chosen.replaceAll(job.decoder()::decode);
-                }
-                if (job.transform() != null) {
-                    chosen.replaceAll(r -> job.transform().apply(r, job.imageShape(), rnd));
-                }
-                Batch batch =
-                        Batch.of(
-                                chosen,
-                                job.imageShape(),
-                                job.normalization(),
-                                job.definition().numClasses(),
-                                false);
-                loss += t.step(batch.features(), batch.labels());
-                examples += batch.size();
-            }
-            if (!job.averageOptimizerState()) {
-                keepLocalState(job, partition, t.optimizerState());
-            }
-            // Slices are cut from the learner's arrays one at a time, as the shuffle writes them:
-            // a task never holds a whole-model copy on the heap. The learner goes back to the pool
-            // after the last piece (if the task fails, it is dropped).
-            FlatVector flat = new FlatVector(t.flatSegments(job.averageOptimizerState()));
-            final double roundLoss = loss;
-            final long roundExamples = examples;
-            final int trained = to - from;
-            return new Iterator<>() {
-                private int s;
-                private boolean finite = Double.isFinite(roundLoss);
+        double[] trained;
+        try {
+            // on the learner's own thread: its step workspace and OpenMP team are reused
+            trained =
+                    LearnerThreads.run(
+                            t,
+                            () -> {
+                                Nd4jRuntime.init(job.threads()); // OpenMP's count is per thread
+                                t.setParameters(state[0]);
+                                t.setOptimizerState(
+                                        job.averageOptimizerState()
+                                                ? state[1]
+                                                : localState(job, partition, state[1]));
+                                t.setBuffers(state[2]);
+                                long seed = roundSeed(job.seed(), epoch, partition, round);
+                                t.reseed(seed);
+                                double loss = 0;
+                                long examples = 0;
+                                SplittableRandom rnd = new SplittableRandom(seed);
+                                for (int b = from; b < to; b++) {
+                                    List<ImageRecord> chosen = select(recs, batches.get(b));
+                                    if (job.decoder() != null) {
+                                        chosen.replaceAll(job.decoder()::decode);
+                                    }
+                                    if (job.transform() != null) {
+                                        chosen.replaceAll(
+                                                r ->
+                                                        job.transform()
+                                                                .apply(r, job.imageShape(), rnd));
+                                    }
+                                    Batch batch =
+                                            Batch.of(
+                                                    chosen,
+                                                    job.imageShape(),
+                                                    job.normalization(),
+                                                    job.definition().numClasses(),
+                                                    false);
+                                    loss += t.step(batch.features(), batch.labels());
+                                    examples += batch.size();
+                                }
+                                if (!job.averageOptimizerState()) {
+                                    keepLocalState(job, partition, t.optimizerState());
+                                }
+                                return new double[] {loss, examples};
+                            });
+        } catch (RuntimeException | Error e) {
+            giveBack(job, t);
+            throw e;
+        }
+        // Slices are cut from the learner's arrays one at a time, as the shuffle writes them: a
+        // task never holds a whole-model copy on the heap. The learner goes back to the pool after
+        // the last piece.
+        FlatVector flat = new FlatVector(t.flatSegments(job.averageOptimizerState()));
+        final double roundLoss = trained[0];
+        final long roundExamples = (long) trained[1];
+        final int batchesTrained = to - from;
+        return new Iterator<>() {
+            private int s;
+            private boolean finite = Double.isFinite(roundLoss);
 
-                @Override
-                public boolean hasNext() {
-                    return s <= shards;
-                }
+            @Override
+            public boolean hasNext() {
+                return s <= shards;
+            }
 
+            @Override
+            public RoundPiece next() {
+                if (s > shards) {
+                    throw new java.util.NoSuchElementException();
+                }
+                if (s < shards) {
+                    float[] v =
+                            flat.slice(
+                                    ShardedAverage.offset(flat.length(), shards, s),
+                                    ShardedAverage.offset(flat.length(), shards, s + 1));
+                    finite &= finite(v);
+                    return RoundPiece.slice(s++, partition, v);
+                }
+                s++;
+                giveBack(job, t);
+                return RoundPiece.stats(
+                        partition, roundLoss, batchesTrained, roundExamples, !finite);
+            }
+        };
+    }
+
+    /** A partition's records and its {@link EpochPlan} for one epoch, as this executor saw them. */
+    record EpochData(int epoch, List<ImageRecord> records, List<int[]> batches) {}
+
+    // Per run and partition, the epoch being trained: every round of an epoch reads the same cached
+    // partition, so the records and the shuffled plan are built once per epoch and a round costs
+    // O(k x batch), not O(partition). Kept for the RUNS_KEPT most recent runs, one epoch each.
+    private static final Map<String, Map<Integer, EpochData>> EPOCHS =
+            new LinkedHashMap<>(4, 0.75f, true) {
                 @Override
-                public RoundPiece next() {
-                    if (s > shards) {
-                        throw new java.util.NoSuchElementException();
-                    }
-                    if (s < shards) {
-                        float[] v =
-                                flat.slice(
-                                        ShardedAverage.offset(flat.length(), shards, s),
-                                        ShardedAverage.offset(flat.length(), shards, s + 1));
-                        finite &= finite(v);
-                        return RoundPiece.slice(s++, partition, v);
-                    }
-                    s++;
-                    giveBack(job, t);
-                    return RoundPiece.stats(partition, roundLoss, trained, roundExamples, !finite);
+                protected boolean removeEldestEntry(Map.Entry<String, Map<Integer, EpochData>> e) {
+                    return size() > RUNS_KEPT;
                 }
             };
+
+    static EpochData epochData(Job job, int partition, int epoch, Iterator<ImageRecord> records) {
+        synchronized (EPOCHS) {
+            Map<Integer, EpochData> m = EPOCHS.get(job.runId());
+            EpochData d = m == null ? null : m.get(partition);
+            if (d != null && d.epoch() == epoch) {
+                return d;
+            }
         }
+        List<ImageRecord> recs = toList(records);
+        EpochData d =
+                new EpochData(
+                        epoch,
+                        Collections.unmodifiableList(recs),
+                        EpochPlan.batches(
+                                recs.size(), job.batchSize(), job.seed(), epoch, partition));
+        synchronized (EPOCHS) {
+            EPOCHS.computeIfAbsent(job.runId(), k -> new HashMap<>()).put(partition, d);
+        }
+        return d;
     }
 
     private static final Map<String, Map<Integer, float[]>> LOCAL_STATE =
@@ -221,8 +281,14 @@ public final class Workers {
     static Iterator<long[]> evaluate(Iterator<ImageRecord> records, Job job, float[][] state) {
         Learner t = borrow(job);
         try {
-            t.setParameters(state[0]);
-            t.setBuffers(state[2]);
+            LearnerThreads.run(
+                    t,
+                    () -> {
+                        Nd4jRuntime.init(job.threads()); // OpenMP's thread count is per thread
+                        t.setParameters(state[0]);
+                        t.setBuffers(state[2]);
+                        return null;
+                    });
             long correct = 0;
             long total = 0;
             List<ImageRecord> chunk = new ArrayList<>();
@@ -241,7 +307,8 @@ public final class Workers {
                                     job.normalization(),
                                     job.definition().numClasses(),
                                     false);
-                    correct += t.countCorrect(b.features(), b.labels());
+                    correct +=
+                            LearnerThreads.run(t, () -> t.countCorrect(b.features(), b.labels()));
                     total += chunk.size();
                     chunk.clear();
                 }

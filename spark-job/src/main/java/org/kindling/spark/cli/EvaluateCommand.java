@@ -117,7 +117,7 @@ public final class EvaluateCommand implements Callable<Integer> {
                         names = ClassNames.of(dataset, home, conf);
                         if (names != null && names.size() != m.classes()) names = null;
                     }
-                    Evaluation e = Evaluation.of(sc, d.test(), m.state(), norm);
+                    Evaluation e = Evaluation.of(sc, d.test(), d.decoder(), m.state(), norm);
                     out.println("Model " + model + " (" + m + ") on " + d.source() + ":");
                     out.print(e.format(names));
                     if (output != null) {

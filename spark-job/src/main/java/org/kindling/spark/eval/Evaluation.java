@@ -34,10 +34,26 @@ public record Evaluation(long[][] confusion, double lossSum) implements Serializ
             JavaRDD<ImageRecord> records,
             ModelState state,
             Normalization norm) {
+        return of(sc, records, null, state, norm);
+    }
+
+    /**
+     * Evaluates {@code state} on {@code records} (decoded with {@code decoder} when the dataset
+     * stores encoded images, see {@link org.kindling.data.ImageDataset#decoder()}).
+     */
+    public static Evaluation of(
+            JavaSparkContext sc,
+            JavaRDD<ImageRecord> records,
+            org.kindling.data.RecordDecoder decoder,
+            ModelState state,
+            Normalization norm) {
         Broadcast<ModelState> bc = sc.broadcast(state);
         try {
             List<Evaluation> parts =
-                    records.mapPartitions(it -> List.of(partition(it, bc.value(), norm)).iterator())
+                    records.mapPartitions(
+                                    it ->
+                                            List.of(partition(it, decoder, bc.value(), norm))
+                                                    .iterator())
                             .collect(); // partition order
             Evaluation total = empty(state.definition().numClasses());
             for (Evaluation e : parts) {
@@ -49,16 +65,24 @@ public record Evaluation(long[][] confusion, double lossSum) implements Serializ
         }
     }
 
-    static Evaluation partition(Iterator<ImageRecord> it, ModelState state, Normalization norm) {
+    static Evaluation partition(
+            Iterator<ImageRecord> it,
+            org.kindling.data.RecordDecoder decoder,
+            ModelState state,
+            Normalization norm) {
         int k = state.definition().numClasses();
         long[] shape = state.definition().inputShape();
+        // batches of at most ~2 M input values: 256 CIFAR images, 13 at 224x224
+        long pixels = shape[0] * shape[1] * shape[2];
+        int batch = (int) Math.max(1, Math.min(BATCH, 2_000_000 / pixels));
         Learner learner = state.learner();
         long[][] confusion = new long[k][k];
         double loss = 0;
         List<ImageRecord> chunk = new ArrayList<>(BATCH);
         while (it.hasNext()) {
-            chunk.add(it.next());
-            if (chunk.size() == BATCH || !it.hasNext()) {
+            ImageRecord r = it.next();
+            chunk.add(decoder == null ? r : decoder.decode(r));
+            if (chunk.size() == batch || !it.hasNext()) {
                 Batch b = Batch.of(chunk, shape, norm, k, false);
                 float[][] p = learner.probabilities(b.features()).toFloatMatrix();
                 for (int i = 0; i < p.length; i++) {

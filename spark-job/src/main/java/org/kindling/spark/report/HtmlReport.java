@@ -50,7 +50,12 @@ public record HtmlReport(
         Evaluation test =
                 data.test() == null
                         ? null
-                        : Evaluation.of(sc, data.test(), outcome.model(), data.normalization());
+                        : Evaluation.of(
+                                sc,
+                                data.test(),
+                                data.decoder(),
+                                outcome.model(),
+                                data.normalization());
         Object names = outcome.provenance().get(SavedModel.CLASSES);
         return new HtmlReport(
                 "Kindling training report: "

@@ -1,0 +1,154 @@
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.kindling.data.Datasets;
+import org.kindling.data.ImageDataset;
+import org.kindling.data.ImageRecord;
+import org.kindling.data.batch.Batch;
+import org.kindling.nn.internal.Nd4jRuntime;
+import org.kindling.nn.training.Learner;
+import org.kindling.nn.training.ModelState;
+import org.kindling.spark.TrainingConfig;
+import org.kindling.spark.averaging.EpochPlan;
+import org.kindling.spark.averaging.ParameterAveraging;
+import org.kindling.spark.averaging.TrainingListener;
+import org.kindling.spark.io.ModelSource;
+
+/**
+ * Spark overhead of parameter averaging: one epoch of the README's main job (cifarnet, batch 64,
+ * SGD lr 0.01, k = 4, 1 worker, 2 threads) trained by {@link ParameterAveraging} in Spark local
+ * mode, against the same nn-core learner looping over the same records in the same order
+ * ({@link EpochPlan}, {@link Batch#of}) without Spark. Both start from the same state; the two
+ * contenders alternate, {@code --reps} times each. Training only (no test evaluation), after an
+ * untimed warm-up of 20 rounds of each. Prints one JSON line.
+ *
+ * <p>Run (single-file source launch): {@code java -cp CLASSPATH bench/SparkOverhead.java --data
+ * DIR [--reps 3] [--limit N]}; {@code bench/run.sh} does this.
+ */
+public class SparkOverhead {
+    public static void main(String[] args) {
+        String data = arg(args, "--data", System.getenv("KINDLING_DATA"));
+        int reps = Integer.parseInt(arg(args, "--reps", "3"));
+        String limit = arg(args, "--limit", null);
+        SparkConf conf =
+                new SparkConf()
+                        .setAppName("kindling-bench")
+                        .setMaster("local[*]")
+                        .set("spark.ui.enabled", "false");
+        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+            sc.setLogLevel("WARN");
+            TrainingConfig.Builder b =
+                    TrainingConfig.builder()
+                            .model("cifarnet")
+                            .epochs(1)
+                            .batchSize(64)
+                            .averagingFrequency(4)
+                            .workers(1)
+                            .threadsPerWorker(2)
+                            .lr(0.01)
+                            .seed(42L);
+            if (limit != null) b.limit(Integer.parseInt(limit));
+            TrainingConfig cfg = b.build();
+            Nd4jRuntime.init(2);
+            ImageDataset full =
+                    Datasets.load(
+                            sc,
+                            new Datasets.Request(
+                                    "cifar10",
+                                    data,
+                                    1,
+                                    cfg.limit(),
+                                    0,
+                                    3,
+                                    org.kindling.data.BadInput.Policy.FAIL,
+                                    null,
+                                    0.2,
+                                    cfg.seed()));
+            ImageDataset trainOnly =
+                    new ImageDataset(
+                            full.train(),
+                            null,
+                            full.imageShape(),
+                            full.numClasses(),
+                            full.normalization(),
+                            full.source());
+            List<ImageRecord> recs = full.train().collect(); // partition 0, in partition order
+            ModelState start =
+                    ModelSource.open("cifarnet", new Configuration())
+                            .start(
+                                    full.imageShape(),
+                                    10,
+                                    cfg.optimizer(),
+                                    cfg.freeze(),
+                                    cfg.seed());
+            List<Double> plain = new ArrayList<>();
+            List<Double> spark = new ArrayList<>();
+            double[] lastLoss = new double[2];
+            // warm-up (JIT, oneDNN primitives, workspaces): 20 rounds of each, not counted
+            TrainingConfig warm = cfg.toBuilder().rounds(20).build();
+            plainEpoch(start, recs.subList(0, Math.min(recs.size(), 80 * 64)), full, cfg);
+            new ParameterAveraging(sc, warm, new TrainingListener() {}).fit(trainOnly, start);
+            for (int r = 1; r <= reps; r++) {
+                long t0 = System.nanoTime();
+                lastLoss[0] = plainEpoch(start, recs, full, cfg);
+                double p = (System.nanoTime() - t0) / 1e9;
+                t0 = System.nanoTime();
+                ParameterAveraging.Result res =
+                        new ParameterAveraging(sc, cfg, new TrainingListener() {})
+                                .fit(trainOnly, start);
+                double s = (System.nanoTime() - t0) / 1e9;
+                lastLoss[1] = res.epochLoss().get(0);
+                System.err.printf(
+                        "rep %d: plain %.2f s, spark %.2f s (mean loss %.5f vs %.5f)%n",
+                        r, p, s, lastLoss[0], lastLoss[1]);
+                plain.add(p);
+                spark.add(s);
+            }
+            List<Double> ratios = new ArrayList<>();
+            for (int i = 0; i < plain.size(); i++) ratios.add(plain.get(i) / spark.get(i));
+            System.out.printf(
+                    "{\"bench\": \"spark_overhead\", \"images\": %d, \"plain_s\": %s, \"spark_s\": %s,"
+                            + " \"ratio_spark_speed_over_plain\": %s, \"median_ratio\": %.3f,"
+                            + " \"plain_loss\": %.5f, \"spark_loss\": %.5f}%n",
+                    recs.size(),
+                    plain,
+                    spark,
+                    ratios,
+                    median(ratios),
+                    lastLoss[0],
+                    lastLoss[1]);
+        }
+    }
+
+    /** One epoch of the learner over the records, in the order the Spark worker uses; mean loss. */
+    static double plainEpoch(
+            ModelState start, List<ImageRecord> recs, ImageDataset d, TrainingConfig cfg) {
+        Learner t = start.learner();
+        double loss = 0;
+        List<int[]> plan = EpochPlan.batches(recs.size(), cfg.batchSize(), cfg.seed(), 1, 0);
+        List<ImageRecord> chosen = new ArrayList<>(cfg.batchSize());
+        for (int[] idx : plan) {
+            chosen.clear();
+            for (int i : idx) chosen.add(recs.get(i));
+            Batch batch = Batch.of(chosen, d.imageShape(), d.normalization(), 10, false);
+            loss += t.step(batch.features(), batch.labels());
+        }
+        return loss / plan.size();
+    }
+
+    static double median(List<Double> v) {
+        double[] s = v.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int n = s.length;
+        return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+    }
+
+    static String arg(String[] args, String name, String def) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) return args[i + 1];
+        }
+        return def;
+    }
+}

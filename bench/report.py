@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Summarises bench/run.sh's results.jsonl: prints medians, spreads and ratios, and replaces the
+results section of docs/PERFORMANCE.md (between the two `<!-- results -->` markers)."""
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+TARGETS = {"epoch": 1.2, "spark": 0.95, "train": 1.3, "infer": 2.5}
+
+
+def med(v):
+    return statistics.median(v) if v else float("nan")
+
+
+def spread(v):
+    return "%s-%s" % (fmt(min(v)), fmt(max(v))) if v else "-"
+
+
+def fmt(x):
+    return "%.0f" % x if abs(x) >= 100 else "%.2f" % x
+
+
+def machine():
+    model, cores = platform.processor(), os.cpu_count()
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    flags = open("/proc/cpuinfo").read()
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    mem = ""
+    with open("/proc/meminfo") as f:
+        kb = int(f.readline().split()[1])
+        mem = "%.0f GiB" % (kb / 2**20)
+    return "%s, %d cores (%s), %s RAM, %s" % (model, cores, isa, mem, platform.platform())
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("results")
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--command", required=True)
+    ap.add_argument("--start-load", default="")
+    ap.add_argument("--end-load", default="")
+    ap.add_argument("--date", default="")
+    ap.add_argument("--raw", default="")
+    a = ap.parse_args()
+    rows = [json.loads(l) for l in open(a.results) if l.strip()]
+    lines, verdict = [], []
+
+    step = {(r["impl"], r["rep"]): r for r in rows if r["bench"] == "step"}
+    reps = sorted({rep for _, rep in step})
+    if reps:
+        lines += ["### Single step (synthetic batches, batch 64, 2 threads)", "",
+                  "| rep | load (1/5/15 min) | Kindling train img/s | PyTorch train img/s | ratio | "
+                  "Kindling inference img/s | PyTorch inference img/s | ratio |",
+                  "|---|---|---|---|---|---|---|---|"]
+        tr, inf = [], []
+        for rep in reps:
+            k, p = step.get(("kindling", rep)), step.get(("pytorch", rep))
+            if not (k and p):
+                continue
+            kt, pt = k["result"]["train_img_s_median"], p["result"]["train_img_s_median"]
+            ki, pi = k["result"]["infer_img_s_median"], p["result"]["infer_img_s_median"]
+            tr.append(kt / pt)
+            inf.append(ki / pi)
+            lines.append("| %d | %s | %s %s | %s %s | %.2f | %s %s | %s %s | %.2f |" % (
+                rep, k["load"], fmt(kt), k["result"]["train_img_s_all"], fmt(pt),
+                p["result"]["train_img_s_all"], kt / pt, fmt(ki), k["result"]["infer_img_s_all"],
+                fmt(pi), p["result"]["infer_img_s_all"], ki / pi))
+        lines += ["", "Median ratio Kindling / PyTorch: **train %.2f** (spread %s), **inference %.2f** "
+                  "(spread %s). Per cell: median of 5 timed runs of 50 iterations [the runs]." % (
+                      med(tr), spread(tr), med(inf), spread(inf)), ""]
+        verdict.append(("single step, training", med(tr), TARGETS["train"]))
+        verdict.append(("single step, inference", med(inf), TARGETS["infer"]))
+
+    ep = {(r["impl"], r["rep"]): r for r in rows if r["bench"] == "epoch"}
+    reps = sorted({rep for _, rep in ep})
+    if reps:
+        lines += ["### Whole epoch incl. test evaluation (CIFAR-10, cifarnet, batch 64, SGD lr 0.01, 2 threads)", "",
+                  "Kindling: `bin/kindling train --epochs 1` (Spark local mode, 1 worker, k = 4; the epoch "
+                  "time it prints: 196 rounds plus the test set). PyTorch: `bench_train.py --data DIR "
+                  "--epochs 1 --threads 2` (train_s + eval_s). Process wall time includes JVM/Python "
+                  "start, Spark start and reading the data.", "",
+                  "| rep | load | Kindling epoch s | PyTorch epoch s | speed ratio (PyTorch s / Kindling s) | "
+                  "Kindling / PyTorch test acc. % | process wall s (Kindling / PyTorch) |",
+                  "|---|---|---|---|---|---|---|"]
+        ratios, ks, ps = [], [], []
+        for rep in reps:
+            k, p = ep.get(("kindling", rep)), ep.get(("pytorch", rep))
+            if not (k and p):
+                continue
+            ratio = p["epoch_s"] / k["epoch_s"]
+            ratios.append(ratio)
+            ks.append(k["epoch_s"])
+            ps.append(p["epoch_s"])
+            lines.append("| %d | %s | %.1f | %.1f (train %.1f + eval %.1f) | %.2f | %.2f / %.2f | %.0f / %.0f |" % (
+                rep, k["load"], k["epoch_s"], p["epoch_s"], p["train_s"], p["eval_s"], ratio,
+                k["test_acc_pct"], p["test_acc_pct"], k["process_wall_s"], p["process_wall_s"]))
+        lines += ["", "Median epoch: Kindling %.1f s (%s), PyTorch %.1f s (%s); median speed ratio "
+                  "**%.2f** (spread %s)." % (med(ks), spread(ks), med(ps), spread(ps), med(ratios),
+                                             spread(ratios)), ""]
+        verdict.append(("whole epoch vs PyTorch", med(ratios), TARGETS["epoch"]))
+
+    sp = [r for r in rows if r["bench"] == "spark"]
+    if sp:
+        s = sp[0]["result"]
+        lines += ["### Spark overhead (parameter averaging at k = 4 vs the same learner without Spark)", "",
+                  "`bench/SparkOverhead.java`: one epoch of the main job's training (%d images, no test set) "
+                  "by `ParameterAveraging` in Spark local mode, and by the same nn-core learner looping "
+                  "over the same records in the same `EpochPlan` order with `Batch.of` (same start "
+                  "state, same mean loss: %.5f vs %.5f), alternating in one JVM after a warm-up; load "
+                  "at start %s." % (s["images"], s["plain_loss"], s["spark_loss"], sp[0]["load"]), "",
+                  "| rep | plain loop s | averaging s | ratio (plain s / averaging s) |", "|---|---|---|---|"]
+        for i, (p, q, r) in enumerate(zip(s["plain_s"], s["spark_s"], s["ratio_spark_speed_over_plain"])):
+            lines.append("| %d | %.1f | %.1f | %.3f |" % (i + 1, p, q, r))
+        rs = s["ratio_spark_speed_over_plain"]
+        lines += ["", "Median ratio **%.3f** (spread %s)." % (med(rs), spread(rs)), ""]
+        verdict.append(("Spark averaging vs plain loop", med(rs), TARGETS["spark"]))
+
+    head = ["## Results of the last run", "",
+            "Command: `%s` (KINDLING_DATA=%s)  " % (a.command, os.environ.get("KINDLING_DATA", "../shared/datasets")),
+            "Date: %s  " % a.date,
+            "Machine: %s  " % machine(),
+            "Load average (1/5/15 min) at start: %s, at end: %s (the machine is shared; compare only "
+            "the same-run ratios)  " % (a.start_load, a.end_load),
+            "Raw output: `%s` (not kept)" % a.raw, "",
+            "| target | measured (median ratio) | target | met |", "|---|---|---|---|"]
+    for name, v, t in verdict:
+        head.append("| %s | %.2f | >= %.2f | %s |" % (name, v, t, "yes" if v >= t else "**no**"))
+    text = "\n".join(head + [""] + lines)
+    print(text)
+
+    doc = os.path.join(a.root, "docs", "PERFORMANCE.md")
+    os.makedirs(os.path.dirname(doc), exist_ok=True)
+    old = open(doc).read() if os.path.exists(doc) else "# Performance\n\n%s\n%s\n" % (BEGIN, END)
+    if BEGIN not in old:
+        old += "\n%s\n%s\n" % (BEGIN, END)
+    pre, rest = old.split(BEGIN, 1)
+    post = rest.split(END, 1)[1]
+    with open(doc, "w") as f:
+        f.write(pre + BEGIN + "\n" + text + "\n" + END + post)
+    print("\nwrote %s" % doc)
+
+
+if __name__ == "__main__":
+    main()
