@@ -124,21 +124,7 @@ public abstract class Optimizer {
      * @throws IllegalArgumentException if the length does not match
      */
     public void loadState(INDArray state) {
-        if (state.length() != stateLength()) {
-            throw new IllegalArgumentException(
-                    getClass().getSimpleName()
-                            + " state must have "
-                            + stateLength()
-                            + " values (1 step + "
-                            + buffers.length
-                            + " x "
-                            + params.length()
-                            + ") but has "
-                            + state.length()
-                            + " (shape "
-                            + Arrays.toString(state.shape())
-                            + ")");
-        }
+        requireStateLength(state.length(), " (shape " + Arrays.toString(state.shape()) + ")");
         INDArray flat = state.reshape(state.length());
         step = Math.round(flat.getDouble(0));
         long n = params.length();
@@ -154,7 +140,16 @@ public abstract class Optimizer {
      * @throws IllegalArgumentException if the length does not match
      */
     public void loadState(float[] state) {
-        if (state.length != stateLength()) {
+        requireStateLength(state.length, "");
+        step = Math.round((double) state[0]);
+        long n = params.length();
+        for (int i = 0; i < buffers.length; i++) {
+            org.kindling.nn.internal.HostCopy.into(buffers[i], state, (int) (1 + i * n));
+        }
+    }
+
+    private void requireStateLength(long length, String detail) {
+        if (length != stateLength()) {
             throw new IllegalArgumentException(
                     getClass().getSimpleName()
                             + " state must have "
@@ -164,12 +159,8 @@ public abstract class Optimizer {
                             + " x "
                             + params.length()
                             + ") but has "
-                            + state.length);
-        }
-        step = Math.round((double) state[0]);
-        long n = params.length();
-        for (int i = 0; i < buffers.length; i++) {
-            org.kindling.nn.internal.HostCopy.into(buffers[i], state, (int) (1 + i * n));
+                            + length
+                            + detail);
         }
     }
 
