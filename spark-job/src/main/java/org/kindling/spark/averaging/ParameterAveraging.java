@@ -20,9 +20,10 @@ import scala.Tuple2;
 
 /**
  * The driver side of synchronous parameter averaging. Each round the driver broadcasts parameters,
- * optimizer state and buffers; every partition restores them and trains its next k mini-batches;
- * {@code treeAggregate} sums parameters, state, loss and counts; the driver divides by the number
- * of workers that trained and goes on. After each epoch the test set is evaluated. The model
+ * optimizer state and buffers; every partition restores them, trains its next k mini-batches and
+ * sends its model back as float32 shards ({@link RoundPiece}); each shard is averaged over the
+ * workers that trained in one reduce task, in partition order ({@link ShardedAverage}); the driver
+ * gathers the averaged shards and goes on. After each epoch the test set is evaluated. The model
  * travels as a {@link ModelState}: its definition is broadcast once per run, its arrays once per
  * round, and the run starts at the state's position (a fresh model at epoch 1, round 0).
  */
