@@ -101,6 +101,9 @@ class CheckpointResumeTest {
                         || said.contains("Checkpoint " + newest + " is unreadable"),
                 said);
         assertTrue(said.contains("falling back to the previous one"), said);
+        assertTrue(
+                Files.exists(newest.resolveSibling(newest.getFileName() + ".corrupt")),
+                "the unreadable checkpoint is set aside, so pruning cannot keep it: " + said);
         assertArrayEquals(uninterrupted, fallback.model().parameters());
     }
 

@@ -52,8 +52,8 @@ final class LearnerThreads {
     }
 
     /**
-     * Ends {@code learner}'s thread after its queued work, first destroying the thread's ND4J
-     * workspaces (a large model's step workspace is gigabytes of native memory).
+     * Ends {@code learner}'s thread after its queued work; the thread destroys its ND4J workspaces
+     * as it ends (a large model's step workspace is gigabytes of native memory).
      */
     static void retire(Learner learner) {
         ThreadPoolExecutor e;
@@ -61,10 +61,6 @@ final class LearnerThreads {
             e = THREADS.remove(learner);
         }
         if (e != null) {
-            e.submit(
-                    () ->
-                            org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
-                                    .destroyAllWorkspacesForCurrentThread());
             e.shutdown();
         }
     }
@@ -82,9 +78,21 @@ final class LearnerThreads {
                                         TimeUnit.SECONDS,
                                         new LinkedBlockingQueue<>(),
                                         r -> {
+                                            // whenever the thread ends (idle timeout or
+                                            // retire), its workspaces go with it
+                                            Runnable cleaning =
+                                                    () -> {
+                                                        try {
+                                                            r.run();
+                                                        } finally {
+                                                            org.nd4j.linalg.factory.Nd4j
+                                                                    .getWorkspaceManager()
+                                                                    .destroyAllWorkspacesForCurrentThread();
+                                                        }
+                                                    };
                                             Thread t =
                                                     new Thread(
-                                                            r,
+                                                            cleaning,
                                                             "kindling-learner-"
                                                                     + COUNT.incrementAndGet());
                                             t.setDaemon(true);

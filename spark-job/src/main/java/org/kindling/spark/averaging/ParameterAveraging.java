@@ -238,10 +238,15 @@ public final class ParameterAveraging {
                         lossSum / Math.max(1, batchCount),
                         acc,
                         (System.nanoTime() - epochStart) / 1e9);
-                listener.onState(state, epochDone);
+                if (epochDone) { // a run stopped mid-epoch had its last round's state already
+                    listener.onState(state, true);
+                }
             }
         } finally {
             jobBc.destroy();
+            if (train != data.train()) {
+                train.unpersist(false); // the last epoch's reshuffled copy
+            }
             // in local mode the executors are this JVM: free the run's learners (a large model's
             // native memory) now rather than when a later run evicts them
             Workers.release(job.runId());
@@ -369,17 +374,22 @@ public final class ParameterAveraging {
             return evaluate(data, state, jobBc);
         } finally {
             jobBc.destroy();
+            Workers.release(job.runId());
         }
     }
 
     private double evaluate(ImageDataset data, ModelState state, Broadcast<Workers.Job> jobBc) {
         Broadcast<float[][]> bc =
                 sc.broadcast(new float[][] {state.parameters(), null, state.buffers()});
-        long[] counts =
-                data.test()
-                        .mapPartitions(it -> Workers.evaluate(it, jobBc.value(), bc.value()))
-                        .reduce((a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
-        bc.destroy();
+        long[] counts;
+        try {
+            counts =
+                    data.test()
+                            .mapPartitions(it -> Workers.evaluate(it, jobBc.value(), bc.value()))
+                            .reduce((a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+        } finally {
+            bc.destroy();
+        }
         return counts[1] == 0 ? Double.NaN : (double) counts[0] / counts[1];
     }
 }

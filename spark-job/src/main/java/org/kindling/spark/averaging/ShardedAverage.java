@@ -31,19 +31,6 @@ public final class ShardedAverage {
         return length * s / shards;
     }
 
-    /** The pieces of one worker's flat vector, one per shard. */
-    static List<RoundPiece> cut(int partition, float[] flat, int shards) {
-        List<RoundPiece> out = new ArrayList<>(shards);
-        for (int s = 0; s < shards; s++) {
-            int from = (int) offset(flat.length, shards, s);
-            int to = (int) offset(flat.length, shards, s + 1);
-            float[] v = new float[to - from];
-            System.arraycopy(flat, from, v, 0, v.length);
-            out.add(RoundPiece.slice(s, partition, v));
-        }
-        return out;
-    }
-
     /**
      * Combines the pieces of one shard from all workers: the element-wise mean of slices, or the
      * summed statistics; in partition order.

@@ -35,7 +35,11 @@ public final class Workers {
             new LinkedHashMap<>(4, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, ArrayDeque<Learner>> e) {
-                    return size() > RUNS_KEPT;
+                    if (size() > RUNS_KEPT) {
+                        e.getValue().forEach(LearnerThreads::retire);
+                        return true;
+                    }
+                    return false;
                 }
             };
 
@@ -125,6 +129,28 @@ public final class Workers {
             return Collections.emptyIterator();
         }
         Learner t = borrow(job);
+        // back to the pool once: after the last piece, or when the task ends otherwise (failed,
+        // killed, its output abandoned)
+        boolean[] returned = {false};
+        Runnable back =
+                () -> {
+                    synchronized (returned) {
+                        if (!returned[0]) {
+                            returned[0] = true;
+                            giveBack(job, t);
+                        }
+                    }
+                };
+        org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+        if (task != null) {
+            task.addTaskCompletionListener(
+                    new org.apache.spark.util.TaskCompletionListener() {
+                        @Override
+                        public void onTaskCompletion(org.apache.spark.TaskContext context) {
+                            back.run();
+                        }
+                    });
+        }
         double[] trained;
         try {
             // on the learner's own thread: its step workspace and OpenMP team are reused
@@ -171,7 +197,7 @@ public final class Workers {
                                 return new double[] {loss, examples};
                             });
         } catch (RuntimeException | Error e) {
-            giveBack(job, t);
+            back.run();
             throw e;
         }
         // Slices are cut from the learner's arrays one at a time, as the shuffle writes them: a
@@ -204,7 +230,7 @@ public final class Workers {
                     return RoundPiece.slice(s++, partition, v);
                 }
                 s++;
-                giveBack(job, t);
+                back.run();
                 return RoundPiece.stats(
                         partition, roundLoss, batchesTrained, roundExamples, !finite);
             }

@@ -245,7 +245,7 @@ public final class TrainCommand implements Callable<Integer> {
             paramLabel = "true|false",
             arity = "1",
             description =
-                    "Average the optimizer state (momentum, Adam moments) with the parameters every round (default: ${DEFAULT-VALUE}); false keeps each worker's own state on its executor and sends only parameters.")
+                    "Average the optimizer state (momentum, Adam moments) with the parameters every round (default: ${DEFAULT-VALUE}); false keeps each worker's own state on its executor and sends only parameters (then an executor loss or --resume restarts that state, see README 'Long runs').")
     boolean averageOptimizerState;
 
     @Option(

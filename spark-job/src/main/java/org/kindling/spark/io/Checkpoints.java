@@ -133,6 +133,13 @@ public final class Checkpoints {
                                 + String.join("; ", diff)
                                 + " (start a new --checkpoint-dir, or resume with the same settings)");
             }
+            // set the unreadable newer ones aside, so pruning (newest names first) cannot keep
+            // them and delete the good checkpoints this run writes next
+            for (String name : bad) {
+                Path b = new Path(dir, name);
+                b.getFileSystem(conf).rename(b, new Path(dir, name + ".corrupt"));
+                log.println("Renamed " + b + " to " + name + ".corrupt");
+            }
             last = p.toString();
             return new Found(p.toString(), a.state());
         }

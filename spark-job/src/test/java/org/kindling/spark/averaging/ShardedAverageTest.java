@@ -88,8 +88,19 @@ class ShardedAverageTest {
         List<List<RoundPiece>> byShard = new ArrayList<>();
         for (int s = 0; s < shards; s++) byShard.add(new ArrayList<>());
         for (int p = 0; p < inputs.size(); p++) {
-            for (RoundPiece piece : ShardedAverage.cut(p, inputs.get(p), shards)) {
-                byShard.get(piece.shard()).add(piece);
+            // cut as the workers cut their arrays
+            org.kindling.nn.training.FlatVector flat =
+                    new org.kindling.nn.training.FlatVector(
+                            List.of(org.nd4j.linalg.factory.Nd4j.createFromArray(inputs.get(p))));
+            for (int s = 0; s < shards; s++) {
+                byShard.get(s)
+                        .add(
+                                RoundPiece.slice(
+                                        s,
+                                        p,
+                                        flat.slice(
+                                                ShardedAverage.offset(300, shards, s),
+                                                ShardedAverage.offset(300, shards, s + 1))));
             }
         }
         float[] expected = ShardedAverage.mean(inputs);
