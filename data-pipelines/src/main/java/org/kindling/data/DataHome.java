@@ -17,6 +17,13 @@ public final class DataHome {
     /** The environment variable naming the data home. */
     public static final String ENV = "KINDLING_DATA";
 
+    /**
+     * Hadoop configuration key of a folder (any Hadoop URI) where dataset archives are unpacked so
+     * that every executor can read them; on a cluster set it with {@code --conf
+     * spark.hadoop.kindling.data.cache=hdfs:///...}. Unset: the driver's local cache.
+     */
+    public static final String SHARED_CACHE = "kindling.data.cache";
+
     private DataHome() {}
 
     /**

@@ -81,7 +81,10 @@ public final class Datasets {
                     boolean ten = q.name().equals("cifar10");
                     CifarFormat f = ten ? CifarFormat.CIFAR10 : CifarFormat.CIFAR100_FINE;
                     BadInput.Report report = new BadInput.Report(sc, q.name());
-                    String dir = CifarBinary.locate(f, q.home(), sc.hadoopConfiguration(), true);
+                    requireReachable(sc.isLocal(), q.home(), sc.hadoopConfiguration());
+                    // only local mode downloads: a driver-local download is invisible to executors
+                    String dir =
+                            CifarBinary.locate(f, q.home(), sc.hadoopConfiguration(), sc.isLocal());
                     // Cached before any action, so each skipped record is counted once.
                     train =
                             CifarBinary.read(sc, f, dir, true, q.policy(), report)
@@ -243,6 +246,23 @@ public final class Datasets {
                 Partitioning.byIndex(test, q.partitions(), null)
                         .persist(StorageLevel.MEMORY_AND_DISK_SER());
         return new ImageDataset(train, test, shape, classes, norm, source, null, decoder);
+    }
+
+    /**
+     * On a cluster a dataset archive must be unpacked where executors can read it.
+     *
+     * @throws IllegalArgumentException naming the archive and the setting that fixes it
+     */
+    static void requireReachable(
+            boolean localMode, String home, org.apache.hadoop.conf.Configuration conf) {
+        if (!localMode && home.endsWith(".tar.gz") && conf.get(DataHome.SHARED_CACHE) == null) {
+            throw new IllegalArgumentException(
+                    "--data "
+                            + home
+                            + " is an archive; on a cluster it is unpacked where every executor can read it: set --conf spark.hadoop."
+                            + DataHome.SHARED_CACHE
+                            + "=hdfs:///some/folder (or give --data the unpacked folder)");
+        }
     }
 
     private static Dataset<Row> folderFrame(

@@ -119,6 +119,55 @@ public final class Download {
         }
     }
 
+    /**
+     * Unpacks a {@code .tar.gz} stream into {@code dir} on any Hadoop file system (for example a
+     * folder every executor of a cluster can read): into a hidden sibling folder first, renamed to
+     * {@code dir} when complete, so a reader never sees a half-unpacked dataset.
+     */
+    public static void untarGz(
+            InputStream in,
+            String source,
+            org.apache.hadoop.fs.FileSystem fs,
+            org.apache.hadoop.fs.Path dir)
+            throws IOException {
+        org.apache.hadoop.fs.Path tmp =
+                new org.apache.hadoop.fs.Path(
+                        dir.getParent(), "." + dir.getName() + "." + java.util.UUID.randomUUID());
+        boolean done = false;
+        try (TarArchiveInputStream tar =
+                new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+            TarArchiveEntry e;
+            while ((e = tar.getNextTarEntry()) != null) {
+                Path rel = Path.of(e.getName()).normalize();
+                if (rel.isAbsolute() || rel.startsWith("..")) {
+                    throw new IOException(
+                            "archive "
+                                    + source
+                                    + " has an entry outside the target: "
+                                    + e.getName());
+                }
+                org.apache.hadoop.fs.Path out =
+                        new org.apache.hadoop.fs.Path(tmp, rel.toString().replace('\\', '/'));
+                if (e.isDirectory()) {
+                    fs.mkdirs(out);
+                } else {
+                    try (OutputStream o = fs.create(out, true)) {
+                        tar.transferTo(o);
+                    }
+                }
+            }
+            fs.mkdirs(dir.getParent());
+            if (!fs.rename(tmp, dir)) {
+                throw new IOException("cannot move the unpacked " + source + " to " + dir);
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                fs.delete(tmp, true);
+            }
+        }
+    }
+
     private static String copyWithMd5(InputStream in, OutputStream out) throws IOException {
         try {
             MessageDigest md = MessageDigest.getInstance("MD5");

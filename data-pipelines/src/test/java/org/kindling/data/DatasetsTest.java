@@ -115,6 +115,41 @@ class DatasetsTest {
     }
 
     @Test
+    void anArchiveIsUnpackedIntoTheSharedCacheWhereExecutorsCanReadIt() throws Exception {
+        Path archive = tmp.resolve("cifar-10-binary.tar.gz");
+        Files.write(
+                archive,
+                org.kindling.data.cifar.CifarDownloadTest.tarGz(
+                        org.kindling.data.cifar.CifarDownloadTest.files()));
+        String shared = tmp.resolve("shared-cache").toUri().toString(); // any Hadoop URI
+        org.apache.hadoop.conf.Configuration conf = sc.hadoopConfiguration();
+        conf.set(DataHome.SHARED_CACHE, shared);
+        try {
+            ImageDataset d =
+                    Datasets.load(sc, Datasets.Request.of("cifar10", archive.toString(), 2));
+            assertEquals(15, d.train().count());
+            assertEquals(2, d.test().count());
+            assertTrue(
+                    Files.exists(
+                            tmp.resolve(
+                                    "shared-cache/cifar10/cifar-10-batches-bin/data_batch_1.bin")),
+                    "unpacked under the shared cache");
+            assertTrue(d.source().contains("shared-cache"), d.source());
+        } finally {
+            conf.unset(DataHome.SHARED_CACHE);
+        }
+        // on a cluster, without a shared cache, the archive is refused with the fix
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () -> Datasets.requireReachable(false, archive.toString(), conf));
+        assertTrue(
+                e.getMessage().contains("set --conf spark.hadoop.kindling.data.cache="),
+                e.getMessage());
+        Datasets.requireReachable(true, archive.toString(), conf); // local mode: the local cache
+    }
+
+    @Test
     void aSkippedRecordIsCountedOnceWhenSparkRecomputesIt() {
         BadInput.Report report = new BadInput.Report(sc, "recompute");
         JavaRDD<Integer> rdd =

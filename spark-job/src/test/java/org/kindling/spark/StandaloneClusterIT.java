@@ -101,6 +101,22 @@ class StandaloneClusterIT {
             assertEquals(60_000, mnist.train().count());
             assertEquals(10_000, mnist.test().count());
             mnistFirst = mnist.train().first();
+            // a dataset archive is unpacked into the shared cache, and the executors read it there
+            Path archive = target.resolve("cluster-it-cifar.tar.gz");
+            Files.write(
+                    archive,
+                    org.kindling.data.cifar.CifarDownloadTest.tarGz(
+                            org.kindling.data.cifar.CifarDownloadTest.files()));
+            Path shared = Files.createTempDirectory(target, "shared-cache");
+            sc.hadoopConfiguration()
+                    .set(org.kindling.data.DataHome.SHARED_CACHE, shared.toUri().toString());
+            org.kindling.data.ImageDataset fromArchive =
+                    org.kindling.data.Datasets.load(
+                            sc,
+                            org.kindling.data.Datasets.Request.of(
+                                    "cifar10", archive.toString(), 2));
+            assertEquals(15, fromArchive.train().count());
+            assertEquals(2, fromArchive.test().count());
             executors =
                     rdd.mapPartitions(
                                     it ->

@@ -100,8 +100,10 @@ public final class CifarBinary {
     }
 
     /**
-     * Unpacks the published archive at {@code archive} (any Hadoop URI) into the local cache {@code
-     * ~/.cache/kindling/datasets/<subdir>} (once) and returns the data folder.
+     * Unpacks the published archive at {@code archive} (any Hadoop URI), once, into the shared
+     * cache {@link DataHome#SHARED_CACHE} if the configuration names one (a folder every executor
+     * can read), else into the driver's local cache {@code ~/.cache/kindling/datasets/<subdir>},
+     * and returns the data folder.
      */
     static String unpack(CifarFormat f, String archive, Configuration conf) throws IOException {
         org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(archive);
@@ -109,6 +111,41 @@ public final class CifarBinary {
         if (!fs.exists(p)) {
             throw new IllegalArgumentException(
                     f.name() + " archive " + archive + " does not exist");
+        }
+        String shared = conf.get(DataHome.SHARED_CACHE);
+        if (shared != null) {
+            org.apache.hadoop.fs.Path sdir =
+                    new org.apache.hadoop.fs.Path(
+                            new org.apache.hadoop.fs.Path(shared), f.subdir());
+            FileSystem sfs = sdir.getFileSystem(conf);
+            org.apache.hadoop.fs.Path sdata = new org.apache.hadoop.fs.Path(sdir, f.folder());
+            if (!sfs.exists(new org.apache.hadoop.fs.Path(sdata, f.trainFiles().get(0)))) {
+                org.apache.hadoop.fs.Path unpacked =
+                        new org.apache.hadoop.fs.Path(
+                                sdir, "unpacked-" + java.util.UUID.randomUUID());
+                try (java.io.InputStream in = fs.open(p)) {
+                    Download.untarGz(in, archive, sfs, unpacked);
+                }
+                org.apache.hadoop.fs.Path found =
+                        new org.apache.hadoop.fs.Path(unpacked, f.folder());
+                if (!sfs.exists(new org.apache.hadoop.fs.Path(found, f.trainFiles().get(0)))) {
+                    sfs.delete(unpacked, true);
+                    throw new IllegalArgumentException(
+                            archive
+                                    + " is not the "
+                                    + f.name()
+                                    + " archive: it has no "
+                                    + f.folder()
+                                    + "/"
+                                    + f.trainFiles().get(0));
+                }
+                if (!sfs.rename(found, sdata) && !sfs.exists(sdata)) {
+                    throw new IOException("cannot move " + found + " to " + sdata);
+                }
+                sfs.delete(unpacked, true);
+                log.info("{} unpacked from {} into {}", f.name(), archive, sdata);
+            }
+            return sfs.makeQualified(sdata).toString();
         }
         Path dir = DataHome.defaultHome().resolve(f.subdir());
         Path data = dir.resolve(f.folder());

@@ -33,11 +33,11 @@ import org.kindling.data.LocalSpark;
  * Download, MD5 check, unpacking and reading, end to end, against a real local HTTP server that
  * serves a tiny but valid {@code cifar-10-binary.tar.gz}.
  */
-class CifarDownloadTest {
+public class CifarDownloadTest {
     @TempDir Path tmp;
 
     /** The published layout: cifar-10-batches-bin/{data_batch_1..5,test_batch}.bin. */
-    static Map<String, byte[]> files() {
+    public static Map<String, byte[]> files() {
         Map<String, byte[]> m = new LinkedHashMap<>();
         int seed = 1;
         for (String f : CifarFormat.CIFAR10.trainFiles()) {
@@ -47,7 +47,7 @@ class CifarDownloadTest {
         return m;
     }
 
-    static byte[] tarGz(Map<String, byte[]> files) throws IOException {
+    public static byte[] tarGz(Map<String, byte[]> files) throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar =
                 new TarArchiveOutputStream(new GzipCompressorOutputStream(buf))) {
