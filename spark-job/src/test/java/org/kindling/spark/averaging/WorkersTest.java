@@ -72,4 +72,55 @@ class WorkersTest {
         }
         assertEquals(Workers.RUNS_KEPT, Workers.pooledRuns());
     }
+
+    /** Records handed out by an iterator, counted. */
+    static final class Counting implements java.util.Iterator<ImageRecord> {
+        final java.util.Iterator<ImageRecord> in;
+        int taken;
+
+        Counting(List<ImageRecord> recs) {
+            in = recs.iterator();
+        }
+
+        @Override
+        public boolean hasNext() {
+            return in.hasNext();
+        }
+
+        @Override
+        public ImageRecord next() {
+            taken++;
+            return in.next();
+        }
+    }
+
+    @Test
+    void aRoundDoesNotReadThePartitionAgainWithinAnEpoch() {
+        List<ImageRecord> recs = new java.util.ArrayList<>();
+        for (int i = 0; i < 5000; i++) recs.add(new ImageRecord(i % 10, new byte[] {(byte) i}));
+        Workers.Job job =
+                new Workers.Job(
+                        "epoch-cache-test",
+                        null,
+                        1,
+                        8,
+                        1,
+                        1,
+                        Cifar10.IMAGE_SHAPE,
+                        null,
+                        null,
+                        null,
+                        true);
+        Counting first = new Counting(recs);
+        Workers.EpochData a = Workers.epochData(job, 0, 1, first);
+        assertEquals(5000, first.taken, "the first round of an epoch reads the partition once");
+        Counting second = new Counting(recs);
+        Workers.EpochData b = Workers.epochData(job, 0, 1, second);
+        assertEquals(0, second.taken, "later rounds cost O(k x batch), not O(partition)");
+        assertTrue(a == b);
+        Counting nextEpoch = new Counting(recs);
+        Workers.epochData(job, 0, 2, nextEpoch);
+        assertEquals(5000, nextEpoch.taken, "a new epoch reads it again (a new plan)");
+        Workers.release("epoch-cache-test");
+    }
 }
