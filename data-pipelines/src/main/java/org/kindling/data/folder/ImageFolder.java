@@ -205,8 +205,11 @@ public final class ImageFolder {
         return RowFactory.create(label, cls, px, h, w, channels, path);
     }
 
-    /** CHW unsigned bytes of {@code img}: RGB planes, or grayscale (ITU-R 601 luma). */
-    static byte[] pixels(BufferedImage img, int channels) {
+    /**
+     * CHW unsigned bytes of {@code img}: RGB planes, or grayscale (ITU-R 601 luma); the one
+     * conversion used for training data and for prediction.
+     */
+    public static byte[] pixels(BufferedImage img, int channels) {
         int h = img.getHeight();
         int w = img.getWidth();
         byte[] px = new byte[channels * h * w];

@@ -178,20 +178,7 @@ public final class Predictions {
         int channels = (int) shape[0];
         int h = img.getHeight();
         int w = img.getWidth();
-        byte[] px = new byte[channels * h * w];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb = img.getRGB(x, y);
-                int r = (rgb >> 16) & 0xFF, g = (rgb >> 8) & 0xFF, b = rgb & 0xFF;
-                if (channels == 1) {
-                    px[y * w + x] = (byte) Math.round(0.299 * r + 0.587 * g + 0.114 * b);
-                } else {
-                    px[y * w + x] = (byte) r;
-                    px[h * w + y * w + x] = (byte) g;
-                    px[2 * h * w + y * w + x] = (byte) b;
-                }
-            }
-        }
+        byte[] px = org.kindling.data.folder.ImageFolder.pixels(img, channels);
         int oh = (int) shape[1];
         int ow = (int) shape[2];
         return h == oh && w == ow ? px : Resize.resize(px, channels, h, w, oh, ow);
