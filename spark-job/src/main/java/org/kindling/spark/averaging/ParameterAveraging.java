@@ -97,6 +97,14 @@ public final class ParameterAveraging {
                 "augmentation", data.trainTransform() == null ? "none" : data.trainTransform());
         settings.put("start", start.position());
         settings.put("nd4j", Nd4jRuntime.describe());
+        Exchange.Choice exchange =
+                Exchange.choose(
+                        sc.sc(),
+                        train.getNumPartitions(),
+                        (long) start.parameters().length
+                                + (cfg.averageOptimizerState() ? start.optimizerState().length : 0)
+                                + start.buffers().length);
+        settings.put("exchange", exchange.toString());
         listener.onStart(settings);
 
         Workers.Job job =
@@ -136,90 +144,56 @@ public final class ParameterAveraging {
                 double lossSum = 0;
                 long batchCount = 0;
                 int firstRound = epoch == start.position().epoch() ? start.position().round() : 0;
-                for (int round = firstRound; round < rounds && roundsLeft > 0; round++) {
+                for (int round = firstRound; round < rounds && roundsLeft > 0; ) {
                     long t0 = System.nanoTime();
-                    Broadcast<float[][]> bc =
-                            sc.broadcast(
-                                    new float[][] {
-                                        state.parameters(), state.optimizerState(), state.buffers()
-                                    });
-                    final int e = epoch;
-                    final int r = round;
-                    float[][] averaged = {
-                        new float[state.parameters().length],
-                        new float[cfg.averageOptimizerState() ? state.optimizerState().length : 0],
-                        new float[state.buffers().length]
-                    };
-                    final int shards =
-                            ShardedAverage.shards(
-                                    (long) averaged[0].length
-                                            + averaged[1].length
-                                            + averaged[2].length,
-                                    cfg.workers());
-                    RoundPiece res;
+                    int end =
+                            exchange.exchange() == Exchange.SHUFFLE
+                                    ? round + 1
+                                    : segmentEnd(round, rounds, roundsLeft);
+                    Rounds res;
                     try {
-                        java.util.Iterator<Tuple2<Integer, RoundPiece>> pieces;
-                        JavaPairRDD<Integer, RoundPiece> averagedShards =
-                                epochTrain
-                                        .mapPartitionsWithIndex(
-                                                (pi, it) ->
-                                                        Workers.trainRound(
-                                                                pi,
-                                                                it,
-                                                                jobBc.value(),
-                                                                bc.value(),
-                                                                e,
-                                                                r,
-                                                                shards),
-                                                true)
-                                        .mapToPair(p -> new Tuple2<>(p.shard(), p))
-                                        .groupByKey(shards + 1)
-                                        .mapValues(ShardedAverage::combine);
-                        // a large model's shards reach the driver one at a time
-                        pieces =
-                                shards > 2
-                                        ? averagedShards.toLocalIterator()
-                                        : averagedShards.collect().iterator();
-                        res = assemble(pieces, shards, averaged);
+                        res =
+                                exchange.exchange() == Exchange.SHUFFLE
+                                        ? shuffleRound(epochTrain, jobBc, state, epoch, round)
+                                        : segment(epochTrain, jobBc, state, epoch, round, end);
                     } catch (Exception ex) { // Scala does not declare SparkException
                         if (ex instanceof org.apache.spark.SparkException) {
-                            throw new RoundFailedException(epoch, round, rootCause(ex), ex);
+                            throw new RoundFailedException(epoch, round, end, rootCause(ex), ex);
                         }
                         throw ex;
-                    } finally {
-                        bc.destroy();
                     }
-                    if (res.badPartition() >= 0 || !Double.isFinite(res.lossSum)) {
-                        throw new DivergedException(
-                                epoch, round, res.badPartition(), res.meanLoss());
-                    }
-                    roundsLeft--;
-                    TrainingPosition next = new TrainingPosition(epoch, round + 1, cfg.seed());
-                    if (res.workers() == 0) {
-                        state = state.withPosition(next);
-                        continue;
-                    }
-                    state =
-                            state.with(
-                                    averaged[0],
-                                    cfg.averageOptimizerState()
-                                            ? averaged[1]
-                                            : state.optimizerState(),
-                                    averaged[2],
-                                    next);
-                    lossSum += res.lossSum;
-                    batchCount += res.batches;
                     double secs = (System.nanoTime() - t0) / 1e9;
-                    listener.onRound(
-                            epoch,
-                            cfg.epochs(),
-                            round + 1,
-                            rounds,
-                            res.meanLoss(),
-                            res.examples() / secs);
-                    if (round + 1 < rounds) {
+                    long examples = java.util.Arrays.stream(res.examples()).sum();
+                    for (int i = 0; i < end - round; i++) {
+                        if (res.workers()[i] == 0) {
+                            continue;
+                        }
+                        lossSum += res.lossSum()[i];
+                        batchCount += res.batches()[i];
+                        listener.onRound(
+                                epoch,
+                                cfg.epochs(),
+                                round + i + 1,
+                                rounds,
+                                res.lossSum()[i] / Math.max(1, res.batches()[i]),
+                                examples / secs);
+                    }
+                    roundsLeft -= end - round;
+                    TrainingPosition next = new TrainingPosition(epoch, end, cfg.seed());
+                    state =
+                            res.state() == null
+                                    ? state.withPosition(next)
+                                    : state.with(
+                                            res.state()[0],
+                                            cfg.averageOptimizerState()
+                                                    ? res.state()[1]
+                                                    : state.optimizerState(),
+                                            res.state()[2],
+                                            next);
+                    if (end < rounds) {
                         listener.onState(state, false);
                     }
+                    round = end;
                 }
                 epochLoss.add(lossSum / Math.max(1, batchCount));
                 boolean epochDone = state.position().round() >= rounds;
@@ -252,6 +226,190 @@ public final class ParameterAveraging {
             Workers.release(job.runId());
         }
         return new Result(state, epochLoss, accuracy, (System.nanoTime() - start0) / 1e9);
+    }
+
+    /**
+     * What the rounds of one Spark job produced: the averaged [parameters, optimizer state,
+     * buffers] (null if no worker trained), and per round the statistics summed over the workers
+     * that trained.
+     */
+    record Rounds(
+            float[][] state, double[] lossSum, long[] batches, long[] examples, int[] workers) {}
+
+    /**
+     * The end (exclusive) of the segment starting at {@code round}: at most {@link
+     * Exchange#SEGMENT_ROUNDS} rounds, and never past the epoch, the rounds left or a checkpoint.
+     */
+    int segmentEnd(int round, int rounds, int roundsLeft) {
+        int end = Math.min(round + Exchange.SEGMENT_ROUNDS, rounds);
+        end = (int) Math.min(end, (long) round + roundsLeft);
+        if (cfg.checkpointEvery() != null) {
+            int every = cfg.checkpointEvery();
+            end = Math.min(end, (round / every + 1) * every);
+        }
+        return end;
+    }
+
+    /** One round through the shuffle ({@link Exchange#SHUFFLE}). */
+    private Rounds shuffleRound(
+            JavaRDD<ImageRecord> epochTrain,
+            Broadcast<Workers.Job> jobBc,
+            ModelState state,
+            int epoch,
+            int round) {
+        Broadcast<float[][]> bc =
+                sc.broadcast(
+                        new float[][] {
+                            state.parameters(), state.optimizerState(), state.buffers()
+                        });
+        float[][] averaged = {
+            new float[state.parameters().length],
+            new float[cfg.averageOptimizerState() ? state.optimizerState().length : 0],
+            new float[state.buffers().length]
+        };
+        final int shards =
+                ShardedAverage.shards(
+                        (long) averaged[0].length + averaged[1].length + averaged[2].length,
+                        cfg.workers());
+        RoundPiece res;
+        try {
+            JavaPairRDD<Integer, RoundPiece> averagedShards =
+                    epochTrain
+                            .mapPartitionsWithIndex(
+                                    (pi, it) ->
+                                            Workers.trainRound(
+                                                    pi,
+                                                    it,
+                                                    jobBc.value(),
+                                                    bc.value(),
+                                                    epoch,
+                                                    round,
+                                                    shards),
+                                    true)
+                            .mapToPair(p -> new Tuple2<>(p.shard(), p))
+                            .groupByKey(shards + 1)
+                            .mapValues(ShardedAverage::combine);
+            // a large model's shards reach the driver one at a time
+            java.util.Iterator<Tuple2<Integer, RoundPiece>> pieces =
+                    shards > 2
+                            ? averagedShards.toLocalIterator()
+                            : averagedShards.collect().iterator();
+            res = assemble(pieces, shards, averaged);
+        } finally {
+            bc.destroy();
+        }
+        if (res.badPartition() >= 0 || !Double.isFinite(res.lossSum)) {
+            throw new DivergedException(epoch, round, res.badPartition(), res.meanLoss());
+        }
+        return new Rounds(
+                res.workers() == 0 ? null : averaged,
+                new double[] {res.lossSum},
+                new long[] {res.batches},
+                new long[] {res.examples()},
+                new int[] {res.workers()});
+    }
+
+    /**
+     * Rounds {@code [round, end)} in one Spark job whose tasks average among themselves ({@link
+     * Exchange#TASKS}): a barrier stage when there are several workers.
+     */
+    private Rounds segment(
+            JavaRDD<ImageRecord> epochTrain,
+            Broadcast<Workers.Job> jobBc,
+            ModelState state,
+            int epoch,
+            int round,
+            int end) {
+        Broadcast<float[][]> bc =
+                sc.broadcast(
+                        new float[][] {
+                            state.parameters(), state.optimizerState(), state.buffers()
+                        });
+        List<Workers.Segment> out;
+        try {
+            SegmentTask task =
+                    new SegmentTask(
+                            jobBc, bc, epoch, round, end, epochTrain.getNumPartitions() > 1);
+            out =
+                    task.exchange
+                            ? epochTrain
+                                    .rdd()
+                                    .barrier()
+                                    .mapPartitions(
+                                            task,
+                                            true,
+                                            scala.reflect.ClassTag$.MODULE$.apply(
+                                                    Workers.Segment.class))
+                                    .toJavaRDD()
+                                    .collect()
+                            : epochTrain.mapPartitions(task::call, true).collect();
+        } finally {
+            bc.destroy();
+        }
+        if (out.size() != 1) {
+            throw new IllegalStateException(
+                    "expected one segment result (from partition 0) but got " + out.size());
+        }
+        Workers.Segment s = out.get(0);
+        if (s.divergedRound() >= 0) {
+            throw new DivergedException(
+                    epoch, s.divergedRound(), s.badPartition(), s.divergedLoss());
+        }
+        boolean anyTrained = java.util.Arrays.stream(s.workers()).anyMatch(w -> w > 0);
+        return new Rounds(
+                anyTrained ? s.state() : null, s.lossSum(), s.batches(), s.examples(), s.workers());
+    }
+
+    /** The task of a segment, as a Scala function for {@code RDDBarrier.mapPartitions}. */
+    private static final class SegmentTask
+            extends scala.runtime.AbstractFunction1<
+                    scala.collection.Iterator<ImageRecord>,
+                    scala.collection.Iterator<Workers.Segment>>
+            implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        private final Broadcast<Workers.Job> job;
+        private final Broadcast<float[][]> arrays;
+        private final int epoch;
+        private final int from;
+        private final int to;
+        final boolean exchange;
+
+        SegmentTask(
+                Broadcast<Workers.Job> job,
+                Broadcast<float[][]> arrays,
+                int epoch,
+                int from,
+                int to,
+                boolean exchange) {
+            this.job = job;
+            this.arrays = arrays;
+            this.epoch = epoch;
+            this.from = from;
+            this.to = to;
+            this.exchange = exchange;
+        }
+
+        java.util.Iterator<Workers.Segment> call(java.util.Iterator<ImageRecord> it) {
+            return Workers.trainSegment(
+                    org.apache.spark.TaskContext.getPartitionId(),
+                    it,
+                    job.value(),
+                    arrays.value(),
+                    epoch,
+                    from,
+                    to,
+                    exchange);
+        }
+
+        @Override
+        public scala.collection.Iterator<Workers.Segment> apply(
+                scala.collection.Iterator<ImageRecord> it) {
+            return scala.collection.JavaConverters.asScalaIteratorConverter(
+                            call(
+                                    scala.collection.JavaConverters.asJavaIteratorConverter(it)
+                                            .asJava()))
+                    .asScala();
+        }
     }
 
     /**
@@ -305,8 +463,14 @@ public final class ParameterAveraging {
 
     /** A round's tasks failed beyond Spark's retries. */
     public static final class RoundFailedException extends IllegalStateException {
-        RoundFailedException(int epoch, int round, String cause, Throwable t) {
-            super("round " + (round + 1) + " of epoch " + epoch + " failed: " + cause, t);
+        RoundFailedException(int epoch, int round, int end, String cause, Throwable t) {
+            super(
+                    (end == round + 1 ? "round " + end : "rounds " + (round + 1) + "-" + end)
+                            + " of epoch "
+                            + epoch
+                            + " failed: "
+                            + cause,
+                    t);
         }
     }
 

@@ -121,10 +121,8 @@ public final class Workers {
             int round,
             int shards) {
         EpochData ed = epochData(job, partition, epoch, records);
-        List<ImageRecord> recs = ed.records();
-        List<int[]> batches = ed.batches();
         int from = round * job.averagingFrequency();
-        int to = Math.min(batches.size(), from + job.averagingFrequency());
+        int to = Math.min(ed.batches().size(), from + job.averagingFrequency());
         if (from >= to) {
             return Collections.emptyIterator();
         }
@@ -165,36 +163,12 @@ public final class Workers {
                                                 ? state[1]
                                                 : localState(job, partition, state[1]));
                                 t.setBuffers(state[2]);
-                                long seed = roundSeed(job.seed(), epoch, partition, round);
-                                t.reseed(seed);
-                                double loss = 0;
-                                long examples = 0;
-                                SplittableRandom rnd = new SplittableRandom(seed);
-                                for (int b = from; b < to; b++) {
-                                    List<ImageRecord> chosen = select(recs, batches.get(b));
-                                    if (job.decoder() != null) {
-                                        chosen.replaceAll(job.decoder()::decode);
-                                    }
-                                    if (job.transform() != null) {
-                                        chosen.replaceAll(
-                                                r ->
-                                                        job.transform()
-                                                                .apply(r, job.imageShape(), rnd));
-                                    }
-                                    Batch batch =
-                                            Batch.of(
-                                                    chosen,
-                                                    job.imageShape(),
-                                                    job.normalization(),
-                                                    job.definition().numClasses(),
-                                                    false);
-                                    loss += t.step(batch.features(), batch.labels());
-                                    examples += batch.size();
-                                }
+                                double[] r =
+                                        trainBatches(t, job, ed, partition, epoch, round, from, to);
                                 if (!job.averageOptimizerState()) {
                                     keepLocalState(job, partition, t.optimizerState());
                                 }
-                                return new double[] {loss, examples};
+                                return r;
                             });
         } catch (RuntimeException | Error e) {
             back.run();
@@ -235,6 +209,224 @@ public final class Workers {
                         partition, roundLoss, batchesTrained, roundExamples, !finite);
             }
         };
+    }
+
+    /**
+     * What the workers of a segment ({@link Exchange#TASKS}) hand the driver: partition 0's model
+     * after the last round (every worker holds the same one), and per round the statistics summed
+     * over the workers that trained, in partition order; or where the run diverged.
+     */
+    record Segment(
+            float[][] state,
+            double[] lossSum,
+            long[] batches,
+            long[] examples,
+            int[] workers,
+            int divergedRound,
+            int badPartition,
+            double divergedLoss)
+            implements java.io.Serializable {}
+
+    /**
+     * Trains rounds {@code [fromRound, toRound)} of {@code epoch} on one partition in one task.
+     * With {@code exchange} this task is one of a barrier stage's: after each round it sends its
+     * model to the other workers and replaces it with the mean of all that trained, as {@link
+     * ParameterAveraging}'s driver would. Without, it is the only worker and keeps its model.
+     * Partition 0 returns the {@link Segment}; the others return nothing.
+     */
+    static Iterator<Segment> trainSegment(
+            int partition,
+            Iterator<ImageRecord> records,
+            Job job,
+            float[][] state,
+            int epoch,
+            int fromRound,
+            int toRound,
+            boolean exchange) {
+        EpochData ed = epochData(job, partition, epoch, records);
+        org.apache.spark.BarrierTaskContext barrier =
+                exchange ? org.apache.spark.BarrierTaskContext.get() : null;
+        Learner t = borrow(job);
+        try {
+            LearnerThreads.run(
+                    t,
+                    () -> {
+                        Nd4jRuntime.init(job.threads()); // OpenMP's count is per thread
+                        t.setParameters(state[0]);
+                        t.setOptimizerState(
+                                job.averageOptimizerState()
+                                        ? state[1]
+                                        : localState(job, partition, state[1]));
+                        t.setBuffers(state[2]);
+                        return null;
+                    });
+            int n = toRound - fromRound;
+            double[] loss = new double[n];
+            long[] batches = new long[n];
+            long[] examples = new long[n];
+            int[] workers = new int[n];
+            for (int i = 0; i < n; i++) {
+                int round = fromRound + i;
+                int from = round * job.averagingFrequency();
+                int to = Math.min(ed.batches().size(), from + job.averagingFrequency());
+                RoundMessage mine =
+                        LearnerThreads.run(
+                                t,
+                                () -> {
+                                    if (from >= to) {
+                                        return new RoundMessage(
+                                                partition, false, false, 0, 0, 0, null);
+                                    }
+                                    double[] r =
+                                            trainBatches(
+                                                    t, job, ed, partition, epoch, round, from, to);
+                                    List<org.nd4j.linalg.api.ndarray.INDArray> segs =
+                                            t.flatSegments(job.averageOptimizerState());
+                                    boolean bad = !Double.isFinite(r[0]) || !finite(segs);
+                                    float[] flat = null;
+                                    if (exchange && !bad) {
+                                        FlatVector v = new FlatVector(segs);
+                                        flat = v.slice(0, v.length());
+                                    }
+                                    return new RoundMessage(
+                                            partition,
+                                            true,
+                                            bad,
+                                            r[0],
+                                            to - from,
+                                            (long) r[1],
+                                            flat);
+                                });
+                List<RoundMessage> all = new ArrayList<>();
+                if (exchange) {
+                    // ordered by partition: Spark's coordinator files each message under its
+                    // sender's partition
+                    for (String m : barrier.allGather(mine.encode())) {
+                        all.add(RoundMessage.decode(m));
+                    }
+                } else {
+                    all.add(mine);
+                }
+                List<float[]> trained = new ArrayList<>();
+                for (RoundMessage m : all) {
+                    if (!m.trained()) {
+                        continue;
+                    }
+                    loss[i] += m.lossSum();
+                    batches[i] += m.batches();
+                    examples[i] += m.examples();
+                    workers[i]++;
+                    if (m.bad()) {
+                        // every worker saw the same messages and stops here too
+                        return result(
+                                partition,
+                                new Segment(
+                                        null,
+                                        loss,
+                                        batches,
+                                        examples,
+                                        workers,
+                                        round,
+                                        m.partition(),
+                                        loss[i] / Math.max(1, batches[i])));
+                    }
+                    trained.add(m.values());
+                }
+                if (exchange && !trained.isEmpty()) {
+                    float[] mean = ShardedAverage.mean(trained);
+                    LearnerThreads.run(t, () -> restoreFlat(t, job, mean));
+                }
+            }
+            if (!job.averageOptimizerState()) {
+                keepLocalState(job, partition, LearnerThreads.run(t, t::optimizerState));
+            }
+            if (partition != 0) {
+                return Collections.emptyIterator();
+            }
+            float[][] model =
+                    LearnerThreads.run(
+                            t,
+                            () ->
+                                    new float[][] {
+                                        t.parameters(),
+                                        job.averageOptimizerState()
+                                                ? t.optimizerState()
+                                                : new float[0],
+                                        t.buffers()
+                                    });
+            return List.of(new Segment(model, loss, batches, examples, workers, -1, -1, 0))
+                    .iterator();
+        } finally {
+            giveBack(job, t);
+        }
+    }
+
+    private static Iterator<Segment> result(int partition, Segment s) {
+        return partition == 0 ? List.of(s).iterator() : Collections.emptyIterator();
+    }
+
+    /** Sets [parameters | optimizer state (if averaged) | buffers] from one flat vector. */
+    private static Void restoreFlat(Learner t, Job job, float[] flat) {
+        int p = (int) t.numParameters();
+        int s = job.averageOptimizerState() ? flat.length - p - t.buffers().length : 0;
+        t.setParameters(java.util.Arrays.copyOfRange(flat, 0, p));
+        if (job.averageOptimizerState()) {
+            t.setOptimizerState(java.util.Arrays.copyOfRange(flat, p, p + s));
+        }
+        t.setBuffers(java.util.Arrays.copyOfRange(flat, p + s, flat.length));
+        return null;
+    }
+
+    /**
+     * Trains mini-batches {@code [from, to)} of the partition's epoch plan, on the learner's
+     * thread; returns {loss sum, examples}.
+     */
+    private static double[] trainBatches(
+            Learner t,
+            Job job,
+            EpochData ed,
+            int partition,
+            int epoch,
+            int round,
+            int from,
+            int to) {
+        long seed = roundSeed(job.seed(), epoch, partition, round);
+        t.reseed(seed);
+        double loss = 0;
+        long examples = 0;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (int b = from; b < to; b++) {
+            List<ImageRecord> chosen = select(ed.records(), ed.batches().get(b));
+            if (job.decoder() != null) {
+                chosen.replaceAll(job.decoder()::decode);
+            }
+            if (job.transform() != null) {
+                chosen.replaceAll(r -> job.transform().apply(r, job.imageShape(), rnd));
+            }
+            Batch batch =
+                    Batch.of(
+                            chosen,
+                            job.imageShape(),
+                            job.normalization(),
+                            job.definition().numClasses(),
+                            false);
+            loss += t.step(batch.features(), batch.labels());
+            examples += batch.size();
+        }
+        return new double[] {loss, examples};
+    }
+
+    /** Whether every element of the arrays is finite (checked natively, without a copy). */
+    private static boolean finite(List<org.nd4j.linalg.api.ndarray.INDArray> segments) {
+        for (org.nd4j.linalg.api.ndarray.INDArray s : segments) {
+            org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition op =
+                    new org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition(
+                            s, org.nd4j.linalg.indexing.conditions.Conditions.notFinite());
+            if (org.nd4j.linalg.factory.Nd4j.getExecutioner().exec(op).getLong(0) > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A partition's records and its {@link EpochPlan} for one epoch, as this executor saw them. */

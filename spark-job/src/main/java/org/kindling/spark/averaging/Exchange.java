@@ -1,0 +1,109 @@
+package org.kindling.spark.averaging;
+
+import java.util.Locale;
+import org.apache.spark.SparkContext;
+
+/**
+ * How the workers' models meet after each round. Both ways compute the same average, element by
+ * element in partition order with one rounding ({@link ShardedAverage#mean}), so they give the same
+ * bits; they differ in what a round costs.
+ *
+ * <ul>
+ *   <li>{@link #SHUFFLE}: one Spark job per round. Workers write float32 shards to the shuffle, one
+ *       reduce task averages each shard and the driver gathers the mean; no JVM ever holds every
+ *       worker's model. For models of any size, on any cluster.
+ *   <li>{@link #TASKS}: one Spark job per segment of up to {@value #SEGMENT_ROUNDS} rounds, run as
+ *       a barrier stage (as XGBoost and Horovod on Spark do): after each round every worker sends
+ *       its model to the others with {@code BarrierTaskContext.allGather} and averages them itself.
+ *       A round then costs one message exchange instead of a job with two stages, three tasks and a
+ *       broadcast (about 50 ms on a 2-core machine, a third of a k = 4 round of the course net).
+ *       Every worker receives every model, so it is used only while {@code workers x model} is at
+ *       most {@value #TASKS_MAX_MIB} MiB; it needs a task slot per worker at once and no dynamic
+ *       allocation. A failed task restarts the whole segment from its start (Spark retries barrier
+ *       stages as a whole), so the result does not change.
+ * </ul>
+ *
+ * <p>{@code --conf spark.kindling.exchange=auto|tasks|shuffle} (default {@code auto}: {@code tasks}
+ * where it applies).
+ */
+public enum Exchange {
+    SHUFFLE,
+    TASKS;
+
+    /** The Spark setting that chooses the exchange. */
+    public static final String CONF = "spark.kindling.exchange";
+
+    static final int TASKS_MAX_MIB = 32;
+    static final int SEGMENT_ROUNDS = 32;
+
+    /** The exchange for a run, and why. */
+    public record Choice(Exchange exchange, String reason) {
+        @Override
+        public String toString() {
+            return exchange.name().toLowerCase(Locale.ROOT) + " (" + reason + ")";
+        }
+    }
+
+    /**
+     * Chooses the exchange for {@code workers} workers averaging {@code flatLength} float32 values
+     * each.
+     *
+     * @throws IllegalArgumentException for an unknown value of {@value #CONF}, or {@code tasks}
+     *     asked for where it cannot run
+     */
+    public static Choice choose(SparkContext sc, int workers, long flatLength) {
+        String asked = sc.getConf().get(CONF, "auto").trim().toLowerCase(Locale.ROOT);
+        if (!asked.equals("auto") && !asked.equals("tasks") && !asked.equals("shuffle")) {
+            throw new IllegalArgumentException(
+                    CONF + " must be auto, tasks or shuffle but was: " + sc.getConf().get(CONF));
+        }
+        if (asked.equals("shuffle")) {
+            return new Choice(SHUFFLE, CONF + "=shuffle");
+        }
+        String against = against(sc, workers, flatLength);
+        if (against == null) {
+            return new Choice(
+                    TASKS,
+                    workers == 1
+                            ? "one worker: nothing to exchange"
+                            : workers + " workers x " + mib(flatLength) + " MiB in task messages");
+        }
+        if (asked.equals("tasks")) {
+            throw new IllegalArgumentException(CONF + "=tasks cannot be used: " + against);
+        }
+        return new Choice(SHUFFLE, against);
+    }
+
+    /** Why {@link #TASKS} cannot run here, or null if it can. */
+    private static String against(SparkContext sc, int workers, long flatLength) {
+        if (workers == 1) {
+            return null; // one task, no barrier: nothing to exchange
+        }
+        long bytes = 4L * flatLength * workers;
+        if (bytes > (long) TASKS_MAX_MIB << 20) {
+            return workers
+                    + " workers x "
+                    + mib(flatLength)
+                    + " MiB is more than the "
+                    + TASKS_MAX_MIB
+                    + " MiB every worker would receive per round";
+        }
+        if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
+            return "Spark's barrier stages do not run with dynamic allocation";
+        }
+        // the same count Spark's scheduler checks a barrier stage against (private[spark] in
+        // Scala, public in the bytecode; Spark is pinned in the pom)
+        int slots = sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());
+        if (slots < workers) {
+            return "a barrier stage needs "
+                    + workers
+                    + " task slots at once but the cluster has "
+                    + slots;
+        }
+        return null;
+    }
+
+    private static String mib(long flatLength) {
+        return String.format(Locale.ROOT, "%.1f", 4.0 * flatLength / (1 << 20));
+    }
+}
