@@ -21,9 +21,11 @@ import org.kindling.spark.io.ModelSource;
  * Spark overhead of parameter averaging: one epoch of the README's main job (cifarnet, batch 64,
  * SGD lr 0.01, k = 4, 1 worker, 2 threads) trained by {@link ParameterAveraging} in Spark local
  * mode, against the same nn-core learner looping over the same records in the same order
- * ({@link EpochPlan}, {@link Batch#of}) without Spark. Both start from the same state; the two
- * contenders alternate, {@code --reps} times each. Training only (no test evaluation), after an
- * untimed warm-up of 20 rounds of each. Prints one JSON line.
+ * ({@link EpochPlan}, {@link Batch#of}) without Spark. Averaging runs with the default exchange
+ * ({@code --exchange auto}: for one worker, segments of rounds without a Spark job per round) and,
+ * for comparison, with {@code --exchange shuffle} (one Spark job per round). All start from the
+ * same state; the contenders alternate, {@code --reps} times each. Training only (no test
+ * evaluation), after an untimed warm-up of 20 rounds of each. Prints one JSON line.
  *
  * <p>Run (single-file source launch): {@code java -cp CLASSPATH bench/SparkOverhead.java --data
  * DIR [--reps 3] [--limit N]}; {@code bench/run.sh} does this.
@@ -86,11 +88,18 @@ public class SparkOverhead {
                                     cfg.seed());
             List<Double> plain = new ArrayList<>();
             List<Double> spark = new ArrayList<>();
-            double[] lastLoss = new double[2];
+            List<Double> shuffle = new ArrayList<>();
+            double[] lastLoss = new double[3];
+            TrainingConfig perRound = cfg.toBuilder().exchange("shuffle").build();
             // warm-up (JIT, oneDNN primitives, workspaces): 20 rounds of each, not counted
             TrainingConfig warm = cfg.toBuilder().rounds(20).build();
             plainEpoch(start, recs.subList(0, Math.min(recs.size(), 80 * 64)), full, cfg);
             new ParameterAveraging(sc, warm, new TrainingListener() {}).fit(trainOnly, start);
+            new ParameterAveraging(
+                            sc,
+                            perRound.toBuilder().rounds(20).build(),
+                            new TrainingListener() {})
+                    .fit(trainOnly, start);
             for (int r = 1; r <= reps; r++) {
                 long t0 = System.nanoTime();
                 lastLoss[0] = plainEpoch(start, recs, full, cfg);
@@ -101,25 +110,39 @@ public class SparkOverhead {
                                 .fit(trainOnly, start);
                 double s = (System.nanoTime() - t0) / 1e9;
                 lastLoss[1] = res.epochLoss().get(0);
+                t0 = System.nanoTime();
+                res = new ParameterAveraging(sc, perRound, new TrainingListener() {}).fit(trainOnly, start);
+                double q = (System.nanoTime() - t0) / 1e9;
+                lastLoss[2] = res.epochLoss().get(0);
                 System.err.printf(
-                        "rep %d: plain %.2f s, spark %.2f s (mean loss %.5f vs %.5f)%n",
-                        r, p, s, lastLoss[0], lastLoss[1]);
+                        "rep %d: plain %.2f s, spark %.2f s, spark per-round jobs %.2f s (mean loss"
+                                + " %.5f vs %.5f vs %.5f)%n",
+                        r, p, s, q, lastLoss[0], lastLoss[1], lastLoss[2]);
                 plain.add(p);
                 spark.add(s);
+                shuffle.add(q);
             }
             List<Double> ratios = new ArrayList<>();
-            for (int i = 0; i < plain.size(); i++) ratios.add(plain.get(i) / spark.get(i));
+            List<Double> shuffleRatios = new ArrayList<>();
+            for (int i = 0; i < plain.size(); i++) {
+                ratios.add(plain.get(i) / spark.get(i));
+                shuffleRatios.add(plain.get(i) / shuffle.get(i));
+            }
             System.out.printf(
                     "{\"bench\": \"spark_overhead\", \"images\": %d, \"plain_s\": %s, \"spark_s\": %s,"
                             + " \"ratio_spark_speed_over_plain\": %s, \"median_ratio\": %.3f,"
-                            + " \"plain_loss\": %.5f, \"spark_loss\": %.5f}%n",
+                            + " \"shuffle_s\": %s, \"ratio_shuffle_speed_over_plain\": %s,"
+                            + " \"plain_loss\": %.5f, \"spark_loss\": %.5f, \"shuffle_loss\": %.5f}%n",
                     recs.size(),
                     plain,
                     spark,
                     ratios,
                     median(ratios),
+                    shuffle,
+                    shuffleRatios,
                     lastLoss[0],
-                    lastLoss[1]);
+                    lastLoss[1],
+                    lastLoss[2]);
         }
     }
 

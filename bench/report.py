@@ -114,16 +114,64 @@ def main():
         s = sp[0]["result"]
         lines += ["### Spark overhead (parameter averaging at k = 4 vs the same learner without Spark)", "",
                   "`bench/SparkOverhead.java`: one epoch of the main job's training (%d images, no test set) "
-                  "by `ParameterAveraging` in Spark local mode, and by the same nn-core learner looping "
-                  "over the same records in the same `EpochPlan` order with `Batch.of` (same start "
-                  "state, same mean loss: %.5f vs %.5f), alternating in one JVM after a warm-up; load "
-                  "at start %s." % (s["images"], s["plain_loss"], s["spark_loss"], sp[0]["load"]), "",
-                  "| rep | plain loop s | averaging s | ratio (plain s / averaging s) |", "|---|---|---|---|"]
-        for i, (p, q, r) in enumerate(zip(s["plain_s"], s["spark_s"], s["ratio_spark_speed_over_plain"])):
-            lines.append("| %d | %.1f | %.1f | %.3f |" % (i + 1, p, q, r))
+                  "by `ParameterAveraging` in Spark local mode (1 worker, 2 threads; default `--exchange "
+                  "auto`, and `--exchange shuffle` with one Spark job per round for comparison), and by "
+                  "the same nn-core learner looping over the same records in the same `EpochPlan` order "
+                  "with `Batch.of` (same start state, same mean loss: %.5f vs %.5f vs %.5f), alternating "
+                  "in one JVM after a warm-up; load at start %s." % (
+                      s["images"], s["plain_loss"], s["spark_loss"], s["shuffle_loss"], sp[0]["load"]), "",
+                  "| rep | plain loop s | averaging s | ratio (plain s / averaging s) | averaging, one job per round s | ratio |",
+                  "|---|---|---|---|---|---|"]
+        for i, (p, q, r, u, v) in enumerate(zip(s["plain_s"], s["spark_s"], s["ratio_spark_speed_over_plain"],
+                                                s["shuffle_s"], s["ratio_shuffle_speed_over_plain"])):
+            lines.append("| %d | %.1f | %.1f | %.3f | %.1f | %.3f |" % (i + 1, p, q, r, u, v))
         rs = s["ratio_spark_speed_over_plain"]
-        lines += ["", "Median ratio **%.3f** (spread %s)." % (med(rs), spread(rs)), ""]
+        us = s["ratio_shuffle_speed_over_plain"]
+        lines += ["", "Median ratio **%.3f** (spread %s); with one Spark job per round %.3f (spread %s)." % (
+            med(rs), spread(rs), med(us), spread(us)), ""]
         verdict.append(("Spark averaging vs plain loop", med(rs), TARGETS["spark"]))
+
+    tt = [r for r in rows if r["bench"] == "tta"]
+    if tt:
+        t = tt[0]["result"]
+        ws = sorted(k for k in t if k.startswith("kindling_w"))
+        lines += ["### Time to accuracy and memory (one run)", "",
+                  "Target: the test accuracy PyTorch reaches after %d epochs (`bench_train.py --data DIR "
+                  "--epochs %d --threads 2`): **%.2f %%**. Kindling: `bin/kindling train --workers W "
+                  "--epochs %d` (k = 4, same recipe). Time = sum of the epoch times each prints "
+                  "(training + test evaluation) up to the first epoch at or above the target. Peak "
+                  "RSS = the largest resident set of the Kindling JVM (driver and executor in one "
+                  "process in local mode) sampled every 0.5 s during the epoch; load at start %s." % (
+                      t["torch_epochs"], t["torch_epochs"], 100 * t["target_acc"], t["kindling_epochs"],
+                      tt[0]["load"]), ""]
+        hdr = "| epoch | PyTorch acc. % / cumulative s |" + "".join(
+            " Kindling %s worker(s) acc. %% / cumulative s / peak RSS MiB |" % w[len("kindling_w"):] for w in ws)
+        lines += [hdr, "|---|---|" + "---|" * len(ws)]
+        n = max([len(t["pytorch"]["epochs"])] + [len(t[w]["epochs"]) for w in ws])
+        for i in range(n):
+            pe = t["pytorch"]["epochs"]
+            row = "| %d | %s |" % (i + 1, "%.2f / %.0f" % (100 * pe[i]["acc"], pe[i]["cum_s"]) if i < len(pe) else "")
+            for w in ws:
+                ke = t[w]["epochs"]
+                row += " %s |" % ("%.2f / %.0f / %d" % (100 * ke[i]["acc"], ke[i]["cum_s"], ke[i]["peak_rss_mib"])
+                                  if i < len(ke) else "")
+            lines.append(row)
+        lines.append("")
+        tp = t["pytorch"]["time_to_target_s"]
+        for w in ws:
+            k = t[w]
+            ke = k["epochs"]
+            if k["time_to_target_s"] is None:
+                lines.append("- %s worker(s): target not reached in %d epochs (last %.2f %%)." % (
+                    w[len("kindling_w"):], len(ke), 100 * ke[-1]["acc"]))
+            else:
+                lines.append("- %s worker(s): target reached in %.0f s vs PyTorch %.0f s: **%.2fx** PyTorch's speed." % (
+                    w[len("kindling_w"):], k["time_to_target_s"], tp, tp / k["time_to_target_s"]))
+            if len(ke) >= 10:
+                a2, a10 = ke[1]["peak_rss_mib"], ke[9]["peak_rss_mib"]
+                lines.append("  Peak RSS epoch 2 %d MiB, epoch 10 %d MiB (%+.1f %%); whole run %d MiB." % (
+                    a2, a10, 100.0 * (a10 - a2) / a2, k["process_peak_rss_mib"]))
+        lines.append("")
 
     head = ["## Results of the last run", "",
             "Command: `%s` (KINDLING_DATA=%s)  " % (a.command, os.environ.get("KINDLING_DATA", "../shared/datasets")),

@@ -6,10 +6,12 @@
 #      PyTorch bench_train.py --data DIR --epochs 1 (same recipe: batch 64, SGD lr 0.01, 2 threads)
 #   3. Spark overhead: parameter averaging at k = 4 vs the same nn-core learner looping over the
 #      same records without Spark (bench/SparkOverhead.java)
+#   4. time to accuracy and memory (once, not per rep): PyTorch 10 epochs sets the target accuracy;
+#      the main job with 1 and 2 workers, peak RSS per epoch (bench/tta.py)
 # Prints medians, spreads and ratios, and writes the results section of docs/PERFORMANCE.md
 # (machine, load, date, command). Benchmarks only: nothing here is a test.
 #
-# Usage: KINDLING_DATA=/path/to/datasets bench/run.sh [reps=3] [--only step|epoch|spark]...
+# Usage: KINDLING_DATA=/path/to/datasets bench/run.sh [reps=3] [--only step|epoch|spark|tta]...
 # Needs a build (mvn -B -q -o -DskipTests package) and Debian's python3-torch
 # (apt-get install -y --no-install-recommends python3-torch libopenblas0).
 set -euo pipefail
@@ -77,6 +79,12 @@ if want spark; then
   s=$(java -Xmx6g $opens -Dlog4j2.configurationFile="$root/bin/log4j2.properties" -cp "$cp" \
         "$root/bench/SparkOverhead.java" --data "$data" --reps "$reps" 2> "$out/spark-overhead.log" | tail -1)
   rec "{\"bench\": \"spark\", \"load\": \"$l\", \"result\": $s}"
+fi
+if want tta; then
+  echo "time to accuracy and memory (one run: PyTorch 10 epochs, Kindling 12 epochs with 1 and 2 workers)" >&2
+  l=$(load)
+  t=$($py "$root/bench/tta.py" --cifar "$cifar" --data "$data" --kindling "$root/bin/kindling" --peer "$peer" --out "$out" | tail -1)
+  rec "{\"bench\": \"tta\", \"load\": \"$l\", \"result\": $t}"
 fi
 end_load="$(load)"
 $py "$root/bench/report.py" "$results" --root "$root" --command "bench/run.sh $reps${only[*]:+ --only ${only[*]}}" \

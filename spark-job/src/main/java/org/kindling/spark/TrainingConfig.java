@@ -21,6 +21,9 @@ public final class TrainingConfig implements Serializable {
     /** Values of {@code --save}. */
     public static final List<String> SAVE_FORMATS = List.of("whole", "params", "dl4j");
 
+    /** Values of {@code --exchange} (see {@code averaging.Exchange}). */
+    public static final List<String> EXCHANGES = List.of("auto", "tasks", "shuffle");
+
     private final Builder b;
     private final OptimizerSpec optimizer;
 
@@ -148,6 +151,11 @@ public final class TrainingConfig implements Serializable {
         return b.save;
     }
 
+    /** How workers' models meet after a round: auto, tasks or shuffle. */
+    public String exchange() {
+        return b.exchange;
+    }
+
     public String master() {
         return b.master;
     }
@@ -190,6 +198,7 @@ public final class TrainingConfig implements Serializable {
         m.remove("epochs");
         m.remove("rounds");
         m.remove("threads_per_worker");
+        m.remove("exchange"); // both exchanges give the same bits
         m.remove("lr");
         m.remove("data");
         m.put("data", dataSource);
@@ -222,6 +231,7 @@ public final class TrainingConfig implements Serializable {
         m.put("pretrained", b.pretrained);
         m.put("reshuffle", b.reshuffle);
         m.put("average_optimizer_state", b.averageOptimizerState);
+        m.put("exchange", b.exchange);
         m.put("augment", b.augment);
         m.put("image_size", b.imageSize);
         m.put("channels", b.channels);
@@ -263,6 +273,7 @@ public final class TrainingConfig implements Serializable {
         private boolean strict = true;
         private String output = "runs/cifarnet.kindling";
         private String save = "whole";
+        private String exchange = "auto";
         private String master;
         private String checkpointDir;
         private Integer checkpointEvery;
@@ -300,6 +311,7 @@ public final class TrainingConfig implements Serializable {
             c.strict = strict;
             c.output = output;
             c.save = save;
+            c.exchange = exchange;
             c.master = master;
             c.checkpointDir = checkpointDir;
             c.checkpointEvery = checkpointEvery;
@@ -445,6 +457,11 @@ public final class TrainingConfig implements Serializable {
             return this;
         }
 
+        public Builder exchange(String v) {
+            exchange = v;
+            return this;
+        }
+
         public Builder master(String v) {
             master = v;
             return this;
@@ -516,6 +533,10 @@ public final class TrainingConfig implements Serializable {
             if (!(holdout > 0 && holdout < 1)) {
                 throw new IllegalArgumentException(
                         "--holdout must be a fraction in (0, 1) but was: " + holdout);
+            }
+            if (!EXCHANGES.contains(exchange)) {
+                throw new IllegalArgumentException(
+                        "--exchange must be one of " + EXCHANGES + " but was: '" + exchange + "'");
             }
             if (!SAVE_FORMATS.contains(save)) {
                 throw new IllegalArgumentException(

@@ -23,15 +23,11 @@ import org.apache.spark.SparkContext;
  *       stages as a whole), so the result does not change.
  * </ul>
  *
- * <p>{@code --conf spark.kindling.exchange=auto|tasks|shuffle} (default {@code auto}: {@code tasks}
- * where it applies).
+ * <p>{@code --exchange auto|tasks|shuffle} (default {@code auto}: {@code tasks} where it applies).
  */
 public enum Exchange {
     SHUFFLE,
     TASKS;
-
-    /** The Spark setting that chooses the exchange. */
-    public static final String CONF = "spark.kindling.exchange";
 
     static final int TASKS_MAX_MIB = 32;
     static final int SEGMENT_ROUNDS = 32;
@@ -46,21 +42,17 @@ public enum Exchange {
 
     /**
      * Chooses the exchange for {@code workers} workers averaging {@code flatLength} float32 values
-     * each.
+     * each, as {@code asked} ({@code --exchange}: auto, tasks or shuffle).
      *
-     * @throws IllegalArgumentException for an unknown value of {@value #CONF}, or {@code tasks}
-     *     asked for where it cannot run
+     * @throws IllegalArgumentException if {@code tasks} is asked for where it cannot run
      */
-    public static Choice choose(SparkContext sc, int workers, long flatLength) {
-        String asked = sc.getConf().get(CONF, "auto").trim().toLowerCase(Locale.ROOT);
-        if (!asked.equals("auto") && !asked.equals("tasks") && !asked.equals("shuffle")) {
-            throw new IllegalArgumentException(
-                    CONF + " must be auto, tasks or shuffle but was: " + sc.getConf().get(CONF));
-        }
+    public static Choice choose(
+            SparkContext sc, String asked, org.apache.spark.rdd.RDD<?> train, long flatLength) {
+        int workers = train.getNumPartitions();
         if (asked.equals("shuffle")) {
-            return new Choice(SHUFFLE, CONF + "=shuffle");
+            return new Choice(SHUFFLE, "--exchange shuffle");
         }
-        String against = against(sc, workers, flatLength);
+        String against = against(sc, train, workers, flatLength);
         if (against == null) {
             return new Choice(
                     TASKS,
@@ -69,13 +61,14 @@ public enum Exchange {
                             : workers + " workers x " + mib(flatLength) + " MiB in task messages");
         }
         if (asked.equals("tasks")) {
-            throw new IllegalArgumentException(CONF + "=tasks cannot be used: " + against);
+            throw new IllegalArgumentException("--exchange tasks cannot be used: " + against);
         }
         return new Choice(SHUFFLE, against);
     }
 
     /** Why {@link #TASKS} cannot run here, or null if it can. */
-    private static String against(SparkContext sc, int workers, long flatLength) {
+    private static String against(
+            SparkContext sc, org.apache.spark.rdd.RDD<?> train, int workers, long flatLength) {
         if (workers == 1) {
             return null; // one task, no barrier: nothing to exchange
         }
@@ -88,6 +81,10 @@ public enum Exchange {
                     + TASKS_MAX_MIB
                     + " MiB every worker would receive per round";
         }
+        String lineage = otherPartitionCount(train, workers);
+        if (lineage != null) {
+            return "Spark's barrier stages cannot read the training data: " + lineage;
+        }
         if (sc.getConf().getBoolean("spark.dynamicAllocation.enabled", false)) {
             return "Spark's barrier stages do not run with dynamic allocation";
         }
@@ -99,6 +96,29 @@ public enum Exchange {
                     + workers
                     + " task slots at once but the cluster has "
                     + slots;
+        }
+        return null;
+    }
+
+    /**
+     * The RDD within {@code rdd}'s stage (reached through narrow dependencies) whose partition
+     * count is not {@code n} (a coalesce or union: Spark refuses such chains in a barrier stage),
+     * or null.
+     */
+    private static String otherPartitionCount(org.apache.spark.rdd.RDD<?> rdd, int n) {
+        if (rdd.getNumPartitions() != n) {
+            return rdd + " has " + rdd.getNumPartitions() + " partitions, not " + n;
+        }
+        scala.collection.Iterator<org.apache.spark.Dependency<?>> deps =
+                rdd.dependencies().iterator();
+        while (deps.hasNext()) {
+            org.apache.spark.Dependency<?> d = deps.next();
+            if (d instanceof org.apache.spark.NarrowDependency<?>) {
+                String found = otherPartitionCount(d.rdd(), n);
+                if (found != null) {
+                    return found;
+                }
+            }
         }
         return null;
     }

@@ -100,7 +100,8 @@ public final class ParameterAveraging {
         Exchange.Choice exchange =
                 Exchange.choose(
                         sc.sc(),
-                        train.getNumPartitions(),
+                        cfg.exchange(),
+                        train.rdd(),
                         (long) start.parameters().length
                                 + (cfg.averageOptimizerState() ? start.optimizerState().length : 0)
                                 + start.buffers().length);
@@ -240,7 +241,7 @@ public final class ParameterAveraging {
      * The end (exclusive) of the segment starting at {@code round}: at most {@link
      * Exchange#SEGMENT_ROUNDS} rounds, and never past the epoch, the rounds left or a checkpoint.
      */
-    int segmentEnd(int round, int rounds, int roundsLeft) {
+    public int segmentEnd(int round, int rounds, int roundsLeft) {
         int end = Math.min(round + Exchange.SEGMENT_ROUNDS, rounds);
         end = (int) Math.min(end, (long) round + roundsLeft);
         if (cfg.checkpointEvery() != null) {

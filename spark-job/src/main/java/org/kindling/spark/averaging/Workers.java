@@ -244,8 +244,8 @@ public final class Workers {
             int toRound,
             boolean exchange) {
         EpochData ed = epochData(job, partition, epoch, records);
-        org.apache.spark.BarrierTaskContext barrier =
-                exchange ? org.apache.spark.BarrierTaskContext.get() : null;
+        AllGather allGather =
+                exchange ? new AllGather(org.apache.spark.BarrierTaskContext.get()) : null;
         Learner t = borrow(job);
         try {
             LearnerThreads.run(
@@ -301,7 +301,7 @@ public final class Workers {
                 if (exchange) {
                     // ordered by partition: Spark's coordinator files each message under its
                     // sender's partition
-                    for (String m : barrier.allGather(mine.encode())) {
+                    for (String m : allGather.apply(mine.encode())) {
                         all.add(RoundMessage.decode(m));
                     }
                 } else {

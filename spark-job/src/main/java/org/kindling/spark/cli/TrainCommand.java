@@ -249,6 +249,14 @@ public final class TrainCommand implements Callable<Integer> {
     boolean averageOptimizerState;
 
     @Option(
+            names = "--exchange",
+            defaultValue = "auto",
+            paramLabel = "auto|tasks|shuffle",
+            description =
+                    "How the workers' models meet after each round (default: ${DEFAULT-VALUE}): tasks trains up to 32 rounds per Spark job and the workers average among themselves (a barrier stage; small models, a slot per worker); shuffle runs one Spark job per round with a sharded reduce (any model size); auto picks tasks where it applies. Both give the same bits.")
+    String exchange;
+
+    @Option(
             names = "--report",
             negatable = true,
             defaultValue = "true",
@@ -292,6 +300,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .keepCheckpoints(keepCheckpoints)
                 .resume(resume)
                 .averageOptimizerState(averageOptimizerState)
+                .exchange(exchange)
                 .build();
     }
 

@@ -20,9 +20,10 @@ import org.kindling.nn.training.OptimizerSpec;
 import org.kindling.spark.TrainingConfig;
 
 /**
- * What a round moves, measured with Spark's own task metrics: every worker writes its float32 model
- * (parameters, optimizer state, buffers) once to the shuffle, and the driver receives one averaged
- * model, whatever the number of workers.
+ * What a round moves, measured with Spark's own task metrics: with {@code --exchange shuffle} every
+ * worker writes its float32 model (parameters, optimizer state, buffers) once to the shuffle, and
+ * the driver receives one averaged model, whatever the number of workers; with {@code tasks}
+ * nothing is shuffled and the driver receives one model per segment of rounds.
  */
 class RoundTrafficTest {
     static final class Traffic extends SparkListener {
@@ -40,7 +41,7 @@ class RoundTrafficTest {
         }
     }
 
-    long[] oneRound(int workers) throws Exception {
+    long[] oneRound(int workers, String exchange) throws Exception {
         JavaSparkContext sc = LocalSpark.context();
         List<ImageRecord> recs = new ArrayList<>();
         for (int i = 0; i < 8 * workers; i++) {
@@ -64,6 +65,7 @@ class RoundTrafficTest {
                         .workers(workers)
                         .threadsPerWorker(1)
                         .momentum(0.9)
+                        .exchange(exchange)
                         .build();
         ModelState start =
                 ModelState.initial(
@@ -84,7 +86,7 @@ class RoundTrafficTest {
     void workersShuffleTheirModelOnceAndTheDriverReceivesOneModel() throws Exception {
         long model = 4L * (145_578 + 145_579); // float32 parameters and SGD state (step + momentum)
         for (int workers : new int[] {2, 4}) {
-            long[] bytes = oneRound(workers);
+            long[] bytes = oneRound(workers, "shuffle");
             double shuffled = (double) bytes[0] / (workers * model);
             double received = (double) bytes[1] / model;
             assertTrue(
@@ -105,5 +107,16 @@ class RoundTrafficTest {
                             + workers
                             + " workers");
         }
+    }
+
+    @Test
+    void withTasksExchangingTheDriverReceivesOneModelAndNothingIsShuffled() throws Exception {
+        long model = 4L * (145_578 + 145_579);
+        long[] bytes = oneRound(2, "tasks");
+        assertTrue(bytes[0] == 0, "shuffle bytes written: " + bytes[0]);
+        double received = (double) bytes[1] / model;
+        assertTrue(
+                received > 0.99 && received < 1.10,
+                "the driver received " + bytes[1] + " bytes, " + received + " models");
     }
 }
