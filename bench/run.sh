@@ -6,12 +6,14 @@
 #      PyTorch bench_train.py --data DIR --epochs 1 (same recipe: batch 64, SGD lr 0.01, 2 threads)
 #   3. Spark overhead: parameter averaging at k = 4 vs the same nn-core learner looping over the
 #      same records without Spark (bench/SparkOverhead.java)
-#   4. time to accuracy and memory (once, not per rep): PyTorch 10 epochs sets the target accuracy;
+#   4. against DL4J's own Spark trainer (ParameterAveragingTrainingMaster, dl4j-spark 1.0.0-M2) on
+#      the same DL4J network, data, k, batch and workers (bench/Dl4jSparkPeer.java), 1 and 2 workers
+#   5. time to accuracy and memory (once, not per rep): PyTorch 10 epochs sets the target accuracy;
 #      the main job with 1 and 2 workers, peak RSS per epoch (bench/tta.py)
 # Prints medians, spreads and ratios, and writes the results section of docs/PERFORMANCE.md
 # (machine, load, date, command). Benchmarks only: nothing here is a test.
 #
-# Usage: KINDLING_DATA=/path/to/datasets bench/run.sh [reps=3] [--only step|epoch|spark|tta]...
+# Usage: KINDLING_DATA=/path/to/datasets bench/run.sh [reps=3] [--only step|epoch|spark|dl4j|tta]...
 # Needs a build (mvn -B -q -o -DskipTests package) and Debian's python3-torch
 # (apt-get install -y --no-install-recommends python3-torch libopenblas0).
 set -euo pipefail
@@ -79,6 +81,23 @@ if want spark; then
   s=$(java -Xmx6g $opens -Dlog4j2.configurationFile="$root/bin/log4j2.properties" -cp "$cp" \
         "$root/bench/SparkOverhead.java" --data "$data" --reps "$reps" 2> "$out/spark-overhead.log" | tail -1)
   rec "{\"bench\": \"spark\", \"load\": \"$l\", \"result\": $s}"
+fi
+if want dl4j; then
+  echo "DL4J's own Spark trainer, 1 and 2 workers ($reps alternating reps in one JVM each)" >&2
+  (cd "$root/bench/dl4j-peer" && mvn -B -q -Djavacpp.platform=linux-x86_64 dependency:copy-dependencies -DoutputDirectory=target/lib)
+  peer_cp=""
+  for j in "$root"/bench/dl4j-peer/target/lib/*.jar; do
+    a=$(basename "$j" | sed -E 's/-[0-9].*$//')   # artifact name; Kindling's own version wins
+    compgen -G "$root/spark-job/target/lib/$a-[0-9]*.jar" >/dev/null || peer_cp="$peer_cp:$j"
+  done
+  # compiled, not source-launched: Spark deserialises the program's lambdas in its tasks
+  javac -nowarn -d "$out/dl4j-peer-classes" -cp "$cp$peer_cp" "$root/bench/Dl4jSparkPeer.java"
+  for w in 1 2; do
+    l=$(load)
+    s=$(java -Xmx6g $opens -Dlog4j2.configurationFile="$root/bin/log4j2.properties" -cp "$out/dl4j-peer-classes:$cp$peer_cp" \
+          Dl4jSparkPeer --data "$data" --workers "$w" --reps "$reps" 2> "$out/dl4j-peer-w$w.log" | tail -1)
+    rec "{\"bench\": \"dl4j\", \"load\": \"$l\", \"result\": $s}"
+  done
 fi
 if want tta; then
   echo "time to accuracy and memory (one run: PyTorch 10 epochs, Kindling 12 epochs with 1 and 2 workers)" >&2

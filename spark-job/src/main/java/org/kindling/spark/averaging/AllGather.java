@@ -17,8 +17,10 @@ import scala.reflect.ClassTag$;
  * answer in steps of {@code Thread.sleep(1000)} (so that it can notice a killed task), which makes
  * every exchange last at least a second; a round of the course net trains in about 0.15 s. This
  * sends the same request to the same coordinator ({@code BarrierCoordinator}, on the driver) and
- * blocks on the answer instead; a killed task is interrupted out of the wait. The messages come
- * back ordered by partition.
+ * waits on the answer itself, returning as soon as it comes; every second without one it checks
+ * whether Spark killed the task (a failed stage's coordinator drops its pending requests without
+ * answering, and Spark kills the other tasks without interrupting them). The messages come back
+ * ordered by partition.
  *
  * <p>Uses Spark's request class ({@code private[spark]} in Scala, public in the bytecode); Spark is
  * pinned in the pom and {@code ExchangeTest} runs it. Not to be mixed with the context's own {@code
@@ -51,14 +53,21 @@ final class AllGather {
                         RequestMethod$.MODULE$.ALL_GATHER());
         // the coordinator times out itself (spark.barrier.sync.timeout), as for Spark's allGather
         RpcTimeout forever = new RpcTimeout(Duration.create(365, TimeUnit.DAYS), "barrierTimeout");
+        scala.concurrent.Future<String[]> answer =
+                coordinator.ask(request, forever, ClassTag$.MODULE$.apply(String[].class));
         try {
-            String[] all =
-                    Await.result(
-                            coordinator.ask(
-                                    request, forever, ClassTag$.MODULE$.apply(String[].class)),
-                            Duration.Inf());
-            epoch++;
-            return all;
+            while (true) {
+                try {
+                    String[] all = Await.result(answer, Duration.create(1, TimeUnit.SECONDS));
+                    epoch++;
+                    return all;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    if (task.isInterrupted()) {
+                        throw new org.apache.spark.TaskKilledException(
+                                "killed while the workers exchanged models");
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the workers exchanged models", e);

@@ -28,6 +28,8 @@ import scala.Tuple2;
  * round, and the run starts at the state's position (a fresh model at epoch 1, round 0).
  */
 public final class ParameterAveraging {
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(ParameterAveraging.class);
     private final JavaSparkContext sc;
     private final TrainingConfig cfg;
     private final TrainingListener listener;
@@ -106,6 +108,7 @@ public final class ParameterAveraging {
                                 + (cfg.averageOptimizerState() ? start.optimizerState().length : 0)
                                 + start.buffers().length);
         settings.put("exchange", exchange.toString());
+        int segmentAttempts = sc.getConf().getInt("spark.stage.maxConsecutiveAttempts", 4);
         listener.onStart(settings);
 
         Workers.Job job =
@@ -151,17 +154,35 @@ public final class ParameterAveraging {
                             exchange.exchange() == Exchange.SHUFFLE
                                     ? round + 1
                                     : segmentEnd(round, rounds, roundsLeft);
-                    Rounds res;
-                    try {
-                        res =
-                                exchange.exchange() == Exchange.SHUFFLE
-                                        ? shuffleRound(epochTrain, jobBc, state, epoch, round)
-                                        : segment(epochTrain, jobBc, state, epoch, round, end);
-                    } catch (Exception ex) { // Scala does not declare SparkException
-                        if (ex instanceof org.apache.spark.SparkException) {
+                    Rounds res = null;
+                    for (int attempt = 1; res == null; attempt++) {
+                        try {
+                            res =
+                                    exchange.exchange() == Exchange.SHUFFLE
+                                            ? shuffleRound(epochTrain, jobBc, state, epoch, round)
+                                            : segment(epochTrain, jobBc, state, epoch, round, end);
+                        } catch (Exception ex) { // Scala does not declare SparkException
+                            if (!(ex instanceof org.apache.spark.SparkException)) {
+                                throw ex;
+                            }
+                            if (exchange.exchange() == Exchange.TASKS
+                                    && lostAnExecutor(ex)
+                                    && attempt < segmentAttempts) {
+                                // Spark retries a failed barrier stage only when it is not the
+                                // job's last: the segment runs again from its start state, which
+                                // gives the same bits
+                                LOG.warn(
+                                        "rounds {}-{} of epoch {} lost an executor; running them"
+                                                + " again from their start (attempt {} of {})",
+                                        round + 1,
+                                        end,
+                                        epoch,
+                                        attempt + 1,
+                                        segmentAttempts);
+                                continue;
+                            }
                             throw new RoundFailedException(epoch, round, end, rootCause(ex), ex);
                         }
-                        throw ex;
                     }
                     double secs = (System.nanoTime() - t0) / 1e9;
                     long examples = java.util.Arrays.stream(res.examples()).sum();
@@ -258,6 +279,7 @@ public final class ParameterAveraging {
             ModelState state,
             int epoch,
             int round) {
+        int dataId = epochTrain.id();
         Broadcast<float[][]> bc =
                 sc.broadcast(
                         new float[][] {
@@ -281,6 +303,7 @@ public final class ParameterAveraging {
                                             Workers.trainRound(
                                                     pi,
                                                     it,
+                                                    dataId,
                                                     jobBc.value(),
                                                     bc.value(),
                                                     epoch,
@@ -330,7 +353,13 @@ public final class ParameterAveraging {
         try {
             SegmentTask task =
                     new SegmentTask(
-                            jobBc, bc, epoch, round, end, epochTrain.getNumPartitions() > 1);
+                            jobBc,
+                            bc,
+                            epochTrain.id(),
+                            epoch,
+                            round,
+                            end,
+                            epochTrain.getNumPartitions() > 1);
             out =
                     task.exchange
                             ? epochTrain
@@ -370,6 +399,7 @@ public final class ParameterAveraging {
         private static final long serialVersionUID = 1L;
         private final Broadcast<Workers.Job> job;
         private final Broadcast<float[][]> arrays;
+        private final int dataId;
         private final int epoch;
         private final int from;
         private final int to;
@@ -378,12 +408,14 @@ public final class ParameterAveraging {
         SegmentTask(
                 Broadcast<Workers.Job> job,
                 Broadcast<float[][]> arrays,
+                int dataId,
                 int epoch,
                 int from,
                 int to,
                 boolean exchange) {
             this.job = job;
             this.arrays = arrays;
+            this.dataId = dataId;
             this.epoch = epoch;
             this.from = from;
             this.to = to;
@@ -394,6 +426,7 @@ public final class ParameterAveraging {
             return Workers.trainSegment(
                     org.apache.spark.TaskContext.getPartitionId(),
                     it,
+                    dataId,
                     job.value(),
                     arrays.value(),
                     epoch,
@@ -440,6 +473,16 @@ public final class ParameterAveraging {
             }
         }
         return stats == null ? new RoundPiece(RoundPiece.STATS, -1, null, 0, 0, 0, 0, -1) : stats;
+    }
+
+    /** Whether a failed job lost an executor (rather than a task failing by itself). */
+    static boolean lostAnExecutor(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c.getMessage() != null && c.getMessage().contains("ExecutorLostFailure")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The innermost cause's message (a task's own exception, not Spark's wrapping). */

@@ -112,15 +112,25 @@ class WorkersTest {
                         null,
                         true);
         Counting first = new Counting(recs);
-        Workers.EpochData a = Workers.epochData(job, 0, 1, first);
+        Workers.EpochData a = Workers.epochData(job, 0, 1, 7, first);
         assertEquals(5000, first.taken, "the first round of an epoch reads the partition once");
         Counting second = new Counting(recs);
-        Workers.EpochData b = Workers.epochData(job, 0, 1, second);
+        Workers.EpochData b = Workers.epochData(job, 0, 1, 7, second);
         assertEquals(0, second.taken, "later rounds cost O(k x batch), not O(partition)");
         assertTrue(a == b);
         Counting nextEpoch = new Counting(recs);
-        Workers.epochData(job, 0, 2, nextEpoch);
-        assertEquals(5000, nextEpoch.taken, "a new epoch reads it again (a new plan)");
+        Workers.EpochData c = Workers.epochData(job, 0, 2, 7, nextEpoch);
+        assertEquals(0, nextEpoch.taken, "a new epoch of the same data keeps the records");
+        assertTrue(c.records() == a.records());
+        assertEquals(
+                EpochPlan.batches(5000, 8, 1, 2, 0).stream()
+                        .map(java.util.Arrays::toString)
+                        .toList(),
+                c.batches().stream().map(java.util.Arrays::toString).toList(),
+                "with the new epoch's plan");
+        Counting reshuffled = new Counting(recs);
+        Workers.epochData(job, 0, 3, 8, reshuffled);
+        assertEquals(5000, reshuffled.taken, "other data (reshuffled) is read again");
         Workers.release("epoch-cache-test");
     }
 }
