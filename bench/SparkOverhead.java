@@ -144,6 +144,8 @@ public class SparkOverhead {
                     lastLoss[1],
                     lastLoss[2]);
         }
+        // Spark's BarrierTaskContext starts a non-daemon timer thread that outlives the context
+        System.exit(0);
     }
 
     /** One epoch of the learner over the records, in the order the Spark worker uses; mean loss. */

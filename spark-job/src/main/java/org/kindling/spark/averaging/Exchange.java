@@ -14,13 +14,14 @@ import org.apache.spark.SparkContext;
  *       worker's model. For models of any size, on any cluster.
  *   <li>{@link #TASKS}: one Spark job per segment of up to {@value #SEGMENT_ROUNDS} rounds, run as
  *       a barrier stage (as XGBoost and Horovod on Spark do): after each round every worker sends
- *       its model to the others with {@code BarrierTaskContext.allGather} and averages them itself.
- *       A round then costs one message exchange instead of a job with two stages, three tasks and a
- *       broadcast (about 50 ms on a 2-core machine, a third of a k = 4 round of the course net).
- *       Every worker receives every model, so it is used only while {@code workers x model} is at
- *       most {@value #TASKS_MAX_MIB} MiB; it needs a task slot per worker at once and no dynamic
- *       allocation. A failed task restarts the whole segment from its start (Spark retries barrier
- *       stages as a whole), so the result does not change.
+ *       its model to the others through the driver's barrier coordinator ({@link AllGather}) and
+ *       averages them itself. A round then costs one message exchange instead of a job with two
+ *       stages, three tasks and a broadcast (about 50 ms on a 2-core machine, a third of a k = 4
+ *       round of the course net). The driver relays every model to every worker, {@code workers^2 x
+ *       model} bytes per round, so it is used only while that is at most {@value #TASKS_MAX_MIB}
+ *       MiB (the course net: up to 7 workers); it needs a task slot per worker at once and no
+ *       dynamic allocation. A segment that loses an executor runs again from its start ({@link
+ *       ParameterAveraging}), so the result does not change.
  * </ul>
  *
  * <p>{@code --exchange auto|tasks|shuffle} (default {@code auto}: {@code tasks} where it applies).
@@ -29,7 +30,7 @@ public enum Exchange {
     SHUFFLE,
     TASKS;
 
-    static final int TASKS_MAX_MIB = 32;
+    static final int TASKS_MAX_MIB = 64;
     static final int SEGMENT_ROUNDS = 32;
 
     /** The exchange for a run, and why. */
@@ -58,7 +59,10 @@ public enum Exchange {
                     TASKS,
                     workers == 1
                             ? "one worker: nothing to exchange"
-                            : workers + " workers x " + mib(flatLength) + " MiB in task messages");
+                            : workers
+                                    + " workers x "
+                                    + mib(flatLength)
+                                    + " MiB through the barrier coordinator");
         }
         if (asked.equals("tasks")) {
             throw new IllegalArgumentException("--exchange tasks cannot be used: " + against);
@@ -72,14 +76,14 @@ public enum Exchange {
         if (workers == 1) {
             return null; // one task, no barrier: nothing to exchange
         }
-        long bytes = 4L * flatLength * workers;
-        if (bytes > (long) TASKS_MAX_MIB << 20) {
+        long relayed = 4L * flatLength * workers * workers;
+        if (relayed > (long) TASKS_MAX_MIB << 20) {
             return workers
-                    + " workers x "
+                    + "^2 workers x "
                     + mib(flatLength)
                     + " MiB is more than the "
                     + TASKS_MAX_MIB
-                    + " MiB every worker would receive per round";
+                    + " MiB the driver may relay per round";
         }
         String lineage = otherPartitionCount(train, workers);
         if (lineage != null) {

@@ -253,7 +253,7 @@ public final class TrainCommand implements Callable<Integer> {
             defaultValue = "auto",
             paramLabel = "auto|tasks|shuffle",
             description =
-                    "How the workers' models meet after each round (default: ${DEFAULT-VALUE}): tasks trains up to 32 rounds per Spark job and the workers average among themselves (a barrier stage; small models, a slot per worker); shuffle runs one Spark job per round with a sharded reduce (any model size); auto picks tasks where it applies. Both give the same bits.")
+                    "How the workers' models meet after each round (default: ${DEFAULT-VALUE}): tasks trains up to 32 rounds per Spark job and the workers average among themselves through the driver (a barrier stage; workers^2 x model <= 64 MiB, a slot per worker); shuffle runs one Spark job per round with a sharded reduce (any model size); auto picks tasks where it applies. Both give the same bits.")
     String exchange;
 
     @Option(
