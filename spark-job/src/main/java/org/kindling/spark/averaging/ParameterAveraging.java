@@ -19,13 +19,15 @@ import org.kindling.spark.TrainingConfig;
 import scala.Tuple2;
 
 /**
- * The driver side of synchronous parameter averaging. Each round the driver broadcasts parameters,
- * optimizer state and buffers; every partition restores them, trains its next k mini-batches and
- * sends its model back as float32 shards ({@link RoundPiece}); each shard is averaged over the
- * workers that trained in one reduce task, in partition order ({@link ShardedAverage}); the driver
- * gathers the averaged shards and goes on. After each epoch the test set is evaluated. The model
- * travels as a {@link ModelState}: its definition is broadcast once per run, its arrays once per
- * round, and the run starts at the state's position (a fresh model at epoch 1, round 0).
+ * The driver side of synchronous parameter averaging. The driver broadcasts parameters, optimizer
+ * state and buffers; every partition restores them and trains its next k mini-batches per round;
+ * the workers' models are averaged over the workers that trained, in partition order, in one of two
+ * ways ({@link Exchange}): through the shuffle, one Spark job per round (float32 shards, {@link
+ * RoundPiece}, each averaged in one reduce task, {@link ShardedAverage}, gathered by the driver),
+ * or among the tasks of one barrier stage for a segment of rounds ({@link Workers#trainSegment}).
+ * After each epoch the test set is evaluated. The model travels as a {@link ModelState}: its
+ * definition is broadcast once per run, its arrays once per Spark job, and the run starts at the
+ * state's position (a fresh model at epoch 1, round 0).
  */
 public final class ParameterAveraging {
     private static final org.slf4j.Logger LOG =

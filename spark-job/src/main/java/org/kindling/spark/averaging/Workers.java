@@ -419,7 +419,7 @@ public final class Workers {
     }
 
     /** Whether every element of the arrays is finite (checked natively, without a copy). */
-    private static boolean finite(List<org.nd4j.linalg.api.ndarray.INDArray> segments) {
+    static boolean finite(List<org.nd4j.linalg.api.ndarray.INDArray> segments) {
         for (org.nd4j.linalg.api.ndarray.INDArray s : segments) {
             org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition op =
                     new org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition(

@@ -133,4 +133,18 @@ class WorkersTest {
         assertEquals(5000, reshuffled.taken, "other data (reshuffled) is read again");
         Workers.release("epoch-cache-test");
     }
+
+    @Test
+    void theDivergenceCheckFindsANaNOrAnInfinityInAnySegment() {
+        org.nd4j.linalg.api.ndarray.INDArray a =
+                org.nd4j.linalg.factory.Nd4j.createFromArray(new float[] {1f, -2f, 3e38f});
+        org.nd4j.linalg.api.ndarray.INDArray b =
+                org.nd4j.linalg.factory.Nd4j.createFromArray(new float[] {0f, 5f});
+        assertTrue(Workers.finite(List.of(a, b)));
+        b.putScalar(1, Float.NaN);
+        assertTrue(!Workers.finite(List.of(a, b)), "NaN in the second segment");
+        b.putScalar(1, 5f);
+        a.putScalar(0, Float.NEGATIVE_INFINITY);
+        assertTrue(!Workers.finite(List.of(a, b)), "-Infinity in the first segment");
+    }
 }
