@@ -167,8 +167,7 @@ public class Dl4jSparkPeer {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        // Spark's BarrierTaskContext starts a non-daemon timer thread that outlives the context
-        System.exit(0);
+        System.exit(0); // whatever threads a library left behind
     }
 
     /** DL4J's trainer for a fresh copy of the saved network, with the same k, batch and workers. */

@@ -144,8 +144,7 @@ public class SparkOverhead {
                     lastLoss[1],
                     lastLoss[2]);
         }
-        // Spark's BarrierTaskContext starts a non-daemon timer thread that outlives the context
-        System.exit(0);
+        System.exit(0); // whatever threads a library left behind
     }
 
     /** One epoch of the learner over the records, in the order the Spark worker uses; mean loss. */

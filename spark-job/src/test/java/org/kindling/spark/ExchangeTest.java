@@ -116,6 +116,10 @@ class ExchangeTest {
         assertArrayEquals(shuffle.model().buffers(), tasks.model().buffers());
         assertEquals(shuffle.epochLoss(), tasks.epochLoss());
         assertEquals(shuffle.model().position(), tasks.model().position());
+        assertTrue(
+                Thread.getAllStackTraces().keySet().stream()
+                        .noneMatch(t -> !t.isDaemon() && t.getName().startsWith("Barrier task")),
+                "no non-daemon thread of Spark's barrier mode keeps a local JVM from exiting");
         // fewer Spark jobs: a segment of up to 32 rounds is one job
         assertTrue(
                 tasksJobs.started * 10 < shuffleJobs.started,

@@ -246,8 +246,14 @@ public final class Workers {
             int toRound,
             boolean exchange) {
         EpochData ed = epochData(job, partition, epoch, dataId, records);
+        // the cast, not BarrierTaskContext.get(): Spark's companion object starts a non-daemon
+        // timer thread that would keep a local-mode JVM from exiting (Spark 3.5)
         AllGather allGather =
-                exchange ? new AllGather(org.apache.spark.BarrierTaskContext.get()) : null;
+                exchange
+                        ? new AllGather(
+                                (org.apache.spark.BarrierTaskContext)
+                                        org.apache.spark.TaskContext.get())
+                        : null;
         Learner t = borrow(job);
         try {
             LearnerThreads.run(
