@@ -157,13 +157,7 @@ public final class Workers {
                     LearnerThreads.run(
                             t,
                             () -> {
-                                Nd4jRuntime.init(job.threads()); // OpenMP's count is per thread
-                                t.setParameters(state[0]);
-                                t.setOptimizerState(
-                                        job.averageOptimizerState()
-                                                ? state[1]
-                                                : localState(job, partition, state[1]));
-                                t.setBuffers(state[2]);
+                                restore(t, job, partition, state);
                                 double[] r =
                                         trainBatches(t, job, ed, partition, epoch, round, from, to);
                                 if (!job.averageOptimizerState()) {
@@ -256,18 +250,7 @@ public final class Workers {
                         : null;
         Learner t = borrow(job);
         try {
-            LearnerThreads.run(
-                    t,
-                    () -> {
-                        Nd4jRuntime.init(job.threads()); // OpenMP's count is per thread
-                        t.setParameters(state[0]);
-                        t.setOptimizerState(
-                                job.averageOptimizerState()
-                                        ? state[1]
-                                        : localState(job, partition, state[1]));
-                        t.setBuffers(state[2]);
-                        return null;
-                    });
+            LearnerThreads.run(t, () -> restore(t, job, partition, state));
             int n = toRound - fromRound;
             double[] loss = new double[n];
             long[] batches = new long[n];
@@ -367,6 +350,19 @@ public final class Workers {
         } finally {
             giveBack(job, t);
         }
+    }
+
+    /**
+     * On the learner's thread: sets its OpenMP thread count and restores the broadcast [parameters,
+     * optimizer state, buffers] (this partition's own optimizer state when it is not averaged).
+     */
+    private static Void restore(Learner t, Job job, int partition, float[][] state) {
+        Nd4jRuntime.init(job.threads()); // OpenMP's count is per thread
+        t.setParameters(state[0]);
+        t.setOptimizerState(
+                job.averageOptimizerState() ? state[1] : localState(job, partition, state[1]));
+        t.setBuffers(state[2]);
+        return null;
     }
 
     private static Iterator<Segment> result(int partition, Segment s) {
