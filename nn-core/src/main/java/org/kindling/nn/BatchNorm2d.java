@@ -6,6 +6,7 @@ import static org.kindling.nn.functional.Broadcasts.sub;
 import static org.kindling.nn.functional.Broadcasts.sumPerChannel;
 
 import java.util.Arrays;
+import org.kindling.nn.internal.Layout;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -79,7 +80,11 @@ public class BatchNorm2d extends Module {
                     gy ->
                             new INDArray[] {
                                 mul(gy, scale),
-                                sumPerChannel(gy.mul(mul(sub(in, buffer("running_mean")), invStd))),
+                                sumPerChannel(
+                                        Layout.zip(
+                                                gy,
+                                                mul(sub(in, buffer("running_mean")), invStd),
+                                                INDArray::mul)),
                                 sumPerChannel(gy)
                             },
                     x,
@@ -89,7 +94,7 @@ public class BatchNorm2d extends Module {
         long m = in.length() / features;
         INDArray mean = sumPerChannel(in).divi(m);
         INDArray xc = sub(in, mean);
-        INDArray var = sumPerChannel(xc.mul(xc)).divi(m);
+        INDArray var = sumPerChannel(Layout.zip(xc, xc, INDArray::mul)).divi(m);
         INDArray invStd = Transforms.pow(var.add(eps), -0.5, false);
         INDArray xhat = mul(xc, invStd);
         INDArray y = add(mul(xhat, g), bias.data());
@@ -98,9 +103,13 @@ public class BatchNorm2d extends Module {
                 y,
                 gy -> {
                     INDArray sumG = sumPerChannel(gy);
-                    INDArray sumGx = sumPerChannel(gy.mul(xhat));
+                    INDArray sumGx = sumPerChannel(Layout.zip(gy, xhat, INDArray::mul));
                     // dx = gamma * invstd / M * (M*g - sum(g) - xhat * sum(g*xhat))
-                    INDArray dx = sub(gy.mul(m), sumG).subi(mul(xhat, sumGx));
+                    INDArray dx =
+                            Layout.zip(
+                                    sub(Layout.map(gy, a -> a.mul(m)), sumG),
+                                    mul(xhat, sumGx),
+                                    INDArray::sub);
                     dx = mul(dx, g.mul(invStd).divi(m));
                     return new INDArray[] {dx, sumGx, sumG};
                 },

@@ -5,7 +5,7 @@ import org.kindling.nn.Init;
 import org.kindling.nn.Module;
 import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.loss.CrossEntropyLoss;
-import org.kindling.nn.models.CifarNet;
+import org.kindling.nn.models.Zoo;
 import org.kindling.nn.optim.SGD;
 import org.kindling.nn.training.Trainer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -13,13 +13,14 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Training and inference throughput of the course network on one worker, with the protocol of
- * {@code ../shared/reference/pytorch/bench_train.py}: synthetic float32 batches (a pool of 8,
- * cycled), CrossEntropyLoss, SGD(lr=0.01); 10 warm-up iterations, then {@code runs} timed runs of
- * {@code iters} iterations; prints one JSON line with the median images/s. Run it next to the
- * PyTorch peer with {@code bench/train_vs_pytorch.sh}.
+ * Training and inference throughput of the course network (or another zoo model) on one worker,
+ * with the protocol of {@code ../shared/reference/pytorch/bench_train.py}: synthetic float32
+ * batches (a pool of 8, cycled), CrossEntropyLoss, SGD(lr=0.01); 10 warm-up iterations, then {@code
+ * runs} timed runs of {@code iters} iterations; prints one JSON line with the median images/s. Run
+ * it next to the PyTorch peer with {@code bench/train_vs_pytorch.sh}.
  *
- * <p>Arguments: {@code [--threads 2] [--batch 64] [--iters 50] [--runs 5] [--warmup 10]}.
+ * <p>Arguments: {@code [--threads 2] [--batch 64] [--iters 50] [--runs 5] [--warmup 10] [--model
+ * cifarnet]} (any zoo name; synthetic inputs of its image shape).
  */
 public final class TrainBenchmark {
     private TrainBenchmark() {}
@@ -31,15 +32,16 @@ public final class TrainBenchmark {
         int runs = arg(args, "--runs", 5);
         int warmup = arg(args, "--warmup", 10);
         Nd4jRuntime.init(threads);
+        String model = option(args, "--model", "cifarnet");
+        long[] image = Zoo.inputShape(model);
         Init.manualSeed(0);
-        Module net = CifarNet.create();
-        Trainer t =
-                new Trainer(net, CifarNet.IMAGE_SHAPE, new CrossEntropyLoss(), new SGD(net, 0.01));
+        Module net = Zoo.create(model, 10);
+        Trainer t = new Trainer(net, image, new CrossEntropyLoss(), new SGD(net, 0.01));
         Nd4j.getRandom().setSeed(0);
         INDArray[] xs = new INDArray[8];
         INDArray[] ys = new INDArray[8];
         for (int i = 0; i < 8; i++) {
-            xs[i] = Nd4j.randn(DataType.FLOAT, batch, 3, 32, 32);
+            xs[i] = Nd4j.randn(DataType.FLOAT, batch, image[0], image[1], image[2]);
             long[] labels = new long[batch];
             for (int j = 0; j < batch; j++) labels[j] = (i * 7 + j * 3) % 10;
             ys[i] = Nd4j.createFromArray(labels);
@@ -79,10 +81,39 @@ public final class TrainBenchmark {
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static int arg(String[] args, String name, int def) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) return Integer.parseInt(args[i + 1]);
+    private static final java.util.Set<String> OPTIONS =
+            java.util.Set.of("--threads", "--batch", "--iters", "--runs", "--warmup", "--model");
+
+    /** Refuses what it does not understand: a mistyped option would otherwise time the default. */
+    private static String option(String[] args, String name, String def) {
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException(
+                    "TrainBenchmark: options come in pairs (--name value); got "
+                            + Arrays.toString(args));
         }
-        return def;
+        String value = def;
+        for (int i = 0; i < args.length; i += 2) {
+            if (!OPTIONS.contains(args[i])) {
+                throw new IllegalArgumentException(
+                        "TrainBenchmark: unknown option '"
+                                + args[i]
+                                + "'; expected one of "
+                                + new java.util.TreeSet<>(OPTIONS));
+            }
+            if (args[i].equals(name)) value = args[i + 1];
+        }
+        return value;
+    }
+
+    private static int arg(String[] args, String name, int def) {
+        String v = option(args, name, Integer.toString(def));
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 1) throw new NumberFormatException();
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "TrainBenchmark: " + name + " '" + v + "' is not a positive integer");
+        }
     }
 }

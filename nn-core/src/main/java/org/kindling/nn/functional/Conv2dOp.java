@@ -2,6 +2,7 @@ package org.kindling.nn.functional;
 
 import java.util.Arrays;
 import org.kindling.nn.Tensor;
+import org.kindling.nn.internal.Layout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -11,10 +12,17 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Forward and backward of 2-D convolution on libnd4j's {@code conv2d}/{@code conv2d_bp} ops (which
  * run on oneDNN in the CPU build), with PyTorch's weight layout [out, in/groups, kH, kW]. Groups
  * are computed one group at a time.
+ *
+ * <p>Ungrouped, undilated convolutions (the common case) compute in NHWC and return a channels-last
+ * ({@link Layout}) view: oneDNN reads and writes NHWC directly, where NCHW costs a reorder of input
+ * and output on every call (the course net's first convolution: 1.1 ms in NHWC against 3.5 ms
+ * forward, 64 images).
  */
 final class Conv2dOp {
     private static final int NCHW = 0;
+    private static final int NHWC = 1;
     private static final int WEIGHTS_OIHW = 1;
+    private static final int WEIGHTS_OHWI = 2;
 
     private Conv2dOp() {}
 
@@ -38,6 +46,9 @@ final class Conv2dOp {
         };
         // libnd4j's oneDNN conv2d helper fails on dilated float32 convolutions (1.0.0-M2.1).
         boolean helpers = d[0] == 1 && d[1] == 1;
+        if (helpers && groups == 1) {
+            return channelsLast(x, weight, bias, iArgs);
+        }
         long outC = w.size(0);
         long gIn = w.size(1);
         long gOut = outC / groups;
@@ -100,6 +111,51 @@ final class Conv2dOp {
         return bias == null
                 ? Tensor.derived(out, backward, x, weight)
                 : Tensor.derived(out, backward, x, weight, bias);
+    }
+
+    /** The convolution in NHWC with weights [out, kH, kW, in]; the output a channels-last view. */
+    private static Tensor channelsLast(Tensor x, Tensor weight, Tensor bias, int[] nchwArgs) {
+        int[] iArgs = nchwArgs.clone();
+        iArgs[9] = NHWC;
+        iArgs[10] = WEIGHTS_OHWI;
+        INDArray in = Layout.nhwc(x.data());
+        INDArray w = weight.data();
+        INDArray wN = w.permute(0, 2, 3, 1).dup('c');
+        INDArray b = bias == null ? null : Layout.rowMajor(bias.data());
+        long hOut =
+                (in.size(1) + 2L * iArgs[4] - (long) iArgs[6] * (iArgs[0] - 1) - 1) / iArgs[2] + 1;
+        long wOut =
+                (in.size(2) + 2L * iArgs[5] - (long) iArgs[7] * (iArgs[1] - 1) - 1) / iArgs[3] + 1;
+        INDArray out =
+                Nd4j.createUninitialized(
+                        in.dataType(), new long[] {in.size(0), hOut, wOut, w.size(0)});
+        F.exec(
+                "conv2d",
+                b == null ? new INDArray[] {in, wN} : new INDArray[] {in, wN, b},
+                new INDArray[] {out},
+                iArgs);
+        Tensor.BackwardFn backward =
+                gradOut -> {
+                    INDArray go = Layout.nhwc(gradOut);
+                    INDArray gx = in.ulike();
+                    INDArray gw = wN.ulike();
+                    INDArray gb = b == null ? null : b.ulike();
+                    F.exec(
+                            "conv2d_bp",
+                            b == null
+                                    ? new INDArray[] {in, wN, go}
+                                    : new INDArray[] {in, wN, b, go},
+                            gb == null ? new INDArray[] {gx, gw} : new INDArray[] {gx, gw, gb},
+                            iArgs);
+                    INDArray gwOihw = gw.permute(0, 3, 1, 2);
+                    return gb == null
+                            ? new INDArray[] {Layout.channelsLastView(gx), gwOihw}
+                            : new INDArray[] {Layout.channelsLastView(gx), gwOihw, gb};
+                };
+        INDArray y = Layout.channelsLastView(out);
+        return bias == null
+                ? Tensor.derived(y, backward, x, weight)
+                : Tensor.derived(y, backward, x, weight, bias);
     }
 
     private static void check(
@@ -166,7 +222,7 @@ final class Conv2dOp {
     }
 
     private static INDArray c(INDArray a) {
-        return a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+        return Layout.rowMajor(a);
     }
 
     private static INDArray channels(INDArray a, long from, long n) {

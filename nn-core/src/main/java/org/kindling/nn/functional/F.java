@@ -2,6 +2,7 @@ package org.kindling.nn.functional;
 
 import java.util.Arrays;
 import org.kindling.nn.Tensor;
+import org.kindling.nn.internal.Layout;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.OpContext;
@@ -100,7 +101,8 @@ public final class F {
                             + java.util.Arrays.toString(b.shape())
                             + " differ");
         }
-        return Tensor.derived(a.data().add(b.data()), g -> new INDArray[] {g, g}, a, b);
+        return Tensor.derived(
+                Layout.zip(a.data(), b.data(), INDArray::add), g -> new INDArray[] {g, g}, a, b);
     }
 
     /** Softmax over dimension 1 of [N, C]: {@code exp(x) / sum(exp(x))}. */
@@ -140,14 +142,23 @@ public final class F {
      * {@code max(x, 0)}; gradient {@code g * (y > 0)} (so the gradient at 0 is 0, as in PyTorch).
      */
     public static Tensor relu(Tensor x) {
-        INDArray y = Transforms.relu(x.data(), true);
-        return Tensor.derived(y, g -> new INDArray[] {g.mul(y.gt(0).castTo(g.dataType()))}, x);
+        INDArray y = Layout.map(x.data(), a -> Transforms.relu(a, true));
+        return Tensor.derived(
+                y,
+                g ->
+                        new INDArray[] {
+                            Layout.zip(g, y, (ga, ya) -> ga.mul(ya.gt(0).castTo(ga.dataType())))
+                        },
+                x);
     }
 
     /** {@code 1 / (1 + exp(-x))}; gradient {@code g * y * (1 - y)}. */
     public static Tensor sigmoid(Tensor x) {
-        INDArray y = Transforms.sigmoid(x.data(), true);
-        return Tensor.derived(y, g -> new INDArray[] {g.mul(y).muli(y.rsub(1))}, x);
+        INDArray y = Layout.map(x.data(), a -> Transforms.sigmoid(a, true));
+        return Tensor.derived(
+                y,
+                g -> new INDArray[] {Layout.zip(g, y, (ga, ya) -> ga.mul(ya).muli(ya.rsub(1)))},
+                x);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.kindling.nn.functional;
 
 import java.util.Arrays;
 import org.kindling.nn.Tensor;
+import org.kindling.nn.internal.Layout;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.Pad;
@@ -85,7 +86,7 @@ public final class MaxPool2dOp {
      * window's gradient to it, as PyTorch does), and windows that held a NaN output NaN.
      */
     private static Tensor explicit2d(Tensor x, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
-        INDArray in = x.data();
+        INDArray in = Layout.rowMajor(x.data());
         long h = in.size(2), w = in.size(3);
         long ho = outputSize(h, k[0], s[0], p[0], d[0], ceil);
         long wo = outputSize(w, k[1], s[1], p[1], d[1], ceil);
@@ -139,7 +140,7 @@ public final class MaxPool2dOp {
                 result,
                 g -> {
                     INDArray gp = padded.ulike();
-                    INDArray go = g.isView() ? g.dup('c') : g;
+                    INDArray go = Layout.rowMajor(g);
                     F.exec(
                             "maxpool2d_bp",
                             new INDArray[] {padded, go},
@@ -227,25 +228,35 @@ public final class MaxPool2dOp {
      * MatchCondition scan; an input with both infinities also takes the exact reference path.
      */
     private static boolean hasNaN(INDArray a) {
-        return Double.isNaN(a.sumNumber().doubleValue());
+        // a channels-last array is summed in its memory order: a strided reduction is several times
+        // slower
+        INDArray flat = Layout.isChannelsLast(a) ? Layout.nhwc(a) : a;
+        return Double.isNaN(flat.sumNumber().doubleValue());
     }
 
+    /**
+     * The common case in libnd4j's op: in NHWC on a channels-last ({@link Layout}) input (a
+     * convolution's output), returning a channels-last view, else in NCHW.
+     */
     private static Tensor native2d(Tensor x, int[] k, int[] s, int[] p) {
-        INDArray in = x.data().isView() ? x.data().dup('c') : x.data();
-        long ho = outputSize(in.size(2), k[0], s[0], p[0], 1, false);
-        long wo = outputSize(in.size(3), k[1], s[1], p[1], 1, false);
+        boolean nhwc = Layout.isChannelsLast(x.data());
+        INDArray in = nhwc ? Layout.nhwc(x.data()) : Layout.rowMajor(x.data());
+        long ho = outputSize(x.data().size(2), k[0], s[0], p[0], 1, false);
+        long wo = outputSize(x.data().size(3), k[1], s[1], p[1], 1, false);
+        long n = x.data().size(0), c = x.data().size(1);
         INDArray out =
                 Nd4j.createUninitialized(
-                        in.dataType(), new long[] {in.size(0), in.size(1), ho, wo});
-        int[] iArgs = {k[0], k[1], s[0], s[1], p[0], p[1], 1, 1, 0, 0, 0};
+                        in.dataType(),
+                        nhwc ? new long[] {n, ho, wo, c} : new long[] {n, c, ho, wo});
+        int[] iArgs = {k[0], k[1], s[0], s[1], p[0], p[1], 1, 1, 0, 0, nhwc ? 1 : 0};
         F.exec("maxpool2d", new INDArray[] {in}, new INDArray[] {out}, iArgs);
         return Tensor.derived(
-                out,
+                nhwc ? Layout.channelsLastView(out) : out,
                 g -> {
                     INDArray gi = in.ulike();
-                    INDArray go = g.isView() ? g.dup('c') : g;
+                    INDArray go = nhwc ? Layout.nhwc(g) : Layout.rowMajor(g);
                     F.exec("maxpool2d_bp", new INDArray[] {in, go}, new INDArray[] {gi}, iArgs);
-                    return new INDArray[] {gi};
+                    return new INDArray[] {nhwc ? Layout.channelsLastView(gi) : gi};
                 },
                 x);
     }

@@ -74,7 +74,7 @@ final class Selections {
         long n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
         long ho = a.size(0), wo = b.size(0);
         long planes = n * c;
-        INDArray xc = x.isView() || x.ordering() != 'c' ? x.dup('c') : x;
+        INDArray xc = org.kindling.nn.internal.Layout.rowMajor(x);
         // columns: [P*H, W] x [W, Wo]
         INDArray t = xc.reshape('c', planes * h, w).mmul(b.transpose());
         // rows: [P, Wo, H] -> [P*Wo, H] x [H, Ho]

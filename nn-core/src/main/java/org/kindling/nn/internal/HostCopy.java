@@ -27,8 +27,7 @@ public final class HostCopy {
                             + src.length);
         }
         if (target.dataType() == DataType.FLOAT
-                && target.isView() == false
-                && target.ordering() == 'c'
+                && Layout.isRowMajor(target)
                 && target.data().length() == n
                 && Nd4j.getExecutioner()
                         .getEnvironmentInformation()
