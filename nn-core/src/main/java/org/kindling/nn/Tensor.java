@@ -139,7 +139,7 @@ public final class Tensor {
             INDArray[] inputGrads = node.backwardFn.apply(g);
             for (int i = 0; i < node.inputs.length; i++) {
                 Tensor in = node.inputs[i];
-                if (inputGrads[i] == null || !in.needsGrad()) {
+                if (inputGrads[i] == null || !in.requiresGrad()) {
                     continue;
                 }
                 INDArray prev = grads.get(in);
@@ -148,8 +148,12 @@ public final class Tensor {
         }
     }
 
-    /** True when some parameter or function lies behind this tensor. */
-    boolean needsGrad() {
+    /**
+     * Whether a gradient flows back through this tensor, like {@code tensor.requires_grad}: true
+     * when some parameter or function lies behind it, false for a leaf made by {@link #of} (an
+     * input batch), whose gradient operations may skip computing.
+     */
+    public boolean requiresGrad() {
         return backwardFn != null;
     }
 

@@ -23,6 +23,7 @@ final class Conv2dOp {
     private static final int NHWC = 1;
     private static final int WEIGHTS_OIHW = 1;
     private static final int WEIGHTS_OHWI = 2;
+    private static final int WEIGHTS_HWIO = 0;
 
     private Conv2dOp() {}
 
@@ -134,9 +135,13 @@ final class Conv2dOp {
                 b == null ? new INDArray[] {in, wN} : new INDArray[] {in, wN, b},
                 new INDArray[] {out},
                 iArgs);
+        boolean stride1 = iArgs[2] == 1 && iArgs[3] == 1;
         Tensor.BackwardFn backward =
                 gradOut -> {
                     INDArray go = Layout.nhwc(gradOut);
+                    if (!x.requiresGrad() && stride1) {
+                        return weightGradients(in, go, b, iArgs);
+                    }
                     INDArray gx = in.ulike();
                     INDArray gw = wN.ulike();
                     INDArray gb = b == null ? null : b.ulike();
@@ -156,6 +161,43 @@ final class Conv2dOp {
         return bias == null
                 ? Tensor.derived(y, backward, x, weight)
                 : Tensor.derived(y, backward, x, weight, bias);
+    }
+
+    /**
+     * The weight and bias gradients of a stride-1 convolution whose input needs no gradient (the
+     * network's first layer): libnd4j's {@code conv2d_bp} always computes the input gradient too,
+     * which for 3 input channels costs more than the rest (profile 11 in docs/PERFORMANCE.md).
+     * {@code gW[o, i, a, b] = sum over n, h, w of gOut[n, h, w, o] * xPadded[n, h + a, w + b, i]}
+     * is itself a convolution: of the input seen as [i, H, W, n] (batch = input channel, channels =
+     * examples) with the output gradient as weights [H_out, W_out, n, o] and the same padding,
+     * which yields [i, kH, kW, o].
+     */
+    private static INDArray[] weightGradients(INDArray in, INDArray go, INDArray b, int[] iArgs) {
+        INDArray xT = in.permute(3, 1, 2, 0).dup('c');
+        INDArray kernel = go.permute(1, 2, 0, 3).dup('c');
+        int[] args = {
+            (int) go.size(1),
+            (int) go.size(2),
+            1,
+            1,
+            iArgs[4],
+            iArgs[5],
+            1,
+            1,
+            0,
+            NHWC,
+            WEIGHTS_HWIO
+        };
+        INDArray gwT =
+                Nd4j.createUninitialized(
+                        in.dataType(), new long[] {in.size(3), iArgs[0], iArgs[1], go.size(3)});
+        F.exec("conv2d", new INDArray[] {xT, kernel}, new INDArray[] {gwT}, args);
+        INDArray gw = gwT.permute(3, 0, 1, 2);
+        return b == null
+                ? new INDArray[] {null, gw}
+                : new INDArray[] {
+                    null, gw, go.sum(1, 2).sum(0)
+                }; // per example, then over the batch
     }
 
     private static void check(
