@@ -238,9 +238,22 @@ public class Dl4jSparkPeer {
                 b.features(), Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 10).putScalar(0, r.label(), 1f));
     }
 
-    static String arg(String[] a, String name, String def) {
-        for (int i = 0; i + 1 < a.length; i++) if (a[i].equals(name)) return a[i + 1];
-        return def;
+    /** The value of option {@code name}; refuses options it does not know (a typo would time defaults). */
+    static String arg(String[] args, String name, String def) {
+        java.util.Set<String> known = java.util.Set.of("--data", "--reps", "--workers", "--limit");
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException(
+                    "options come in pairs (--name value); got " + java.util.Arrays.toString(args));
+        }
+        String value = def;
+        for (int i = 0; i < args.length; i += 2) {
+            if (!known.contains(args[i])) {
+                throw new IllegalArgumentException(
+                        "unknown option '" + args[i] + "'; expected one of " + new java.util.TreeSet<>(known));
+            }
+            if (args[i].equals(name)) value = args[i + 1];
+        }
+        return value;
     }
 
     static double median(List<Double> v) {

@@ -169,10 +169,21 @@ public class SparkOverhead {
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
+    /** The value of option {@code name}; refuses options it does not know (a typo would time defaults). */
     static String arg(String[] args, String name, String def) {
-        for (int i = 0; i + 1 < args.length; i++) {
-            if (args[i].equals(name)) return args[i + 1];
+        java.util.Set<String> known = java.util.Set.of("--data", "--reps", "--limit");
+        if (args.length % 2 != 0) {
+            throw new IllegalArgumentException(
+                    "options come in pairs (--name value); got " + java.util.Arrays.toString(args));
         }
-        return def;
+        String value = def;
+        for (int i = 0; i < args.length; i += 2) {
+            if (!known.contains(args[i])) {
+                throw new IllegalArgumentException(
+                        "unknown option '" + args[i] + "'; expected one of " + new java.util.TreeSet<>(known));
+            }
+            if (args[i].equals(name)) value = args[i + 1];
+        }
+        return value;
     }
 }
