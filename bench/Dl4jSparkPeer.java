@@ -57,10 +57,13 @@ public class Dl4jSparkPeer {
     public static void main(String[] args) throws Exception {
         // both sides use DL4J's oneDNN helpers (Kindling's DL4J backend turns them on the same way)
         System.setProperty("org.eclipse.deeplearning4j.helpers.disable", "false");
-        String data = arg(args, "--data", System.getenv("KINDLING_DATA"));
-        int reps = Integer.parseInt(arg(args, "--reps", "2"));
-        int workers = Integer.parseInt(arg(args, "--workers", "1"));
-        String limit = arg(args, "--limit", null);
+        org.kindling.nn.bench.Options o =
+                org.kindling.nn.bench.Options.parse(
+                        "Dl4jSparkPeer", args, "--data", "--reps", "--workers", "--limit");
+        String data = o.get("--data", System.getenv("KINDLING_DATA"));
+        int reps = o.positive("--reps", 2);
+        int workers = o.positive("--workers", 1);
+        String limit = o.get("--limit", null);
         SparkConf conf =
                 new SparkConf()
                         .setAppName("kindling-bench-dl4j")
@@ -236,24 +239,6 @@ public class Dl4jSparkPeer {
         Batch b = Batch.of(List.of(r), shape, norm, 10, false);
         return new DataSet(
                 b.features(), Nd4j.zeros(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, 10).putScalar(0, r.label(), 1f));
-    }
-
-    /** The value of option {@code name}; refuses options it does not know (a typo would time defaults). */
-    static String arg(String[] args, String name, String def) {
-        java.util.Set<String> known = java.util.Set.of("--data", "--reps", "--workers", "--limit");
-        if (args.length % 2 != 0) {
-            throw new IllegalArgumentException(
-                    "options come in pairs (--name value); got " + java.util.Arrays.toString(args));
-        }
-        String value = def;
-        for (int i = 0; i < args.length; i += 2) {
-            if (!known.contains(args[i])) {
-                throw new IllegalArgumentException(
-                        "unknown option '" + args[i] + "'; expected one of " + new java.util.TreeSet<>(known));
-            }
-            if (args[i].equals(name)) value = args[i + 1];
-        }
-        return value;
     }
 
     static double median(List<Double> v) {

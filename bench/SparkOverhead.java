@@ -32,9 +32,12 @@ import org.kindling.spark.io.ModelSource;
  */
 public class SparkOverhead {
     public static void main(String[] args) {
-        String data = arg(args, "--data", System.getenv("KINDLING_DATA"));
-        int reps = Integer.parseInt(arg(args, "--reps", "3"));
-        String limit = arg(args, "--limit", null);
+        org.kindling.nn.bench.Options o =
+                org.kindling.nn.bench.Options.parse(
+                        "SparkOverhead", args, "--data", "--reps", "--limit");
+        String data = o.get("--data", System.getenv("KINDLING_DATA"));
+        int reps = o.positive("--reps", 3);
+        String limit = o.get("--limit", null);
         SparkConf conf =
                 new SparkConf()
                         .setAppName("kindling-bench")
@@ -169,21 +172,4 @@ public class SparkOverhead {
         return n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
     }
 
-    /** The value of option {@code name}; refuses options it does not know (a typo would time defaults). */
-    static String arg(String[] args, String name, String def) {
-        java.util.Set<String> known = java.util.Set.of("--data", "--reps", "--limit");
-        if (args.length % 2 != 0) {
-            throw new IllegalArgumentException(
-                    "options come in pairs (--name value); got " + java.util.Arrays.toString(args));
-        }
-        String value = def;
-        for (int i = 0; i < args.length; i += 2) {
-            if (!known.contains(args[i])) {
-                throw new IllegalArgumentException(
-                        "unknown option '" + args[i] + "'; expected one of " + new java.util.TreeSet<>(known));
-            }
-            if (args[i].equals(name)) value = args[i + 1];
-        }
-        return value;
-    }
 }

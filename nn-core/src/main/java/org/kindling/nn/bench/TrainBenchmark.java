@@ -26,13 +26,23 @@ public final class TrainBenchmark {
     private TrainBenchmark() {}
 
     public static void main(String[] args) {
-        int threads = arg(args, "--threads", 2);
-        int batch = arg(args, "--batch", 64);
-        int iters = arg(args, "--iters", 50);
-        int runs = arg(args, "--runs", 5);
-        int warmup = arg(args, "--warmup", 10);
+        Options o =
+                Options.parse(
+                        "TrainBenchmark",
+                        args,
+                        "--threads",
+                        "--batch",
+                        "--iters",
+                        "--runs",
+                        "--warmup",
+                        "--model");
+        int threads = o.positive("--threads", 2);
+        int batch = o.positive("--batch", 64);
+        int iters = o.positive("--iters", 50);
+        int runs = o.positive("--runs", 5);
+        int warmup = o.positive("--warmup", 10);
         Nd4jRuntime.init(threads);
-        String model = option(args, "--model", "cifarnet");
+        String model = o.get("--model", "cifarnet");
         long[] image = Zoo.inputShape(model);
         Init.manualSeed(0);
         Module net = Zoo.create(model, 10);
@@ -79,41 +89,5 @@ public final class TrainBenchmark {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-    }
-
-    private static final java.util.Set<String> OPTIONS =
-            java.util.Set.of("--threads", "--batch", "--iters", "--runs", "--warmup", "--model");
-
-    /** Refuses what it does not understand: a mistyped option would otherwise time the default. */
-    private static String option(String[] args, String name, String def) {
-        if (args.length % 2 != 0) {
-            throw new IllegalArgumentException(
-                    "TrainBenchmark: options come in pairs (--name value); got "
-                            + Arrays.toString(args));
-        }
-        String value = def;
-        for (int i = 0; i < args.length; i += 2) {
-            if (!OPTIONS.contains(args[i])) {
-                throw new IllegalArgumentException(
-                        "TrainBenchmark: unknown option '"
-                                + args[i]
-                                + "'; expected one of "
-                                + new java.util.TreeSet<>(OPTIONS));
-            }
-            if (args[i].equals(name)) value = args[i + 1];
-        }
-        return value;
-    }
-
-    private static int arg(String[] args, String name, int def) {
-        String v = option(args, name, Integer.toString(def));
-        try {
-            int n = Integer.parseInt(v);
-            if (n < 1) throw new NumberFormatException();
-            return n;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(
-                    "TrainBenchmark: " + name + " '" + v + "' is not a positive integer");
-        }
     }
 }

@@ -193,11 +193,11 @@ final class Conv2dOp {
                         in.dataType(), new long[] {in.size(3), iArgs[0], iArgs[1], go.size(3)});
         F.exec("conv2d", new INDArray[] {xT, kernel}, new INDArray[] {gwT}, args);
         INDArray gw = gwT.permute(3, 0, 1, 2);
-        return b == null
-                ? new INDArray[] {null, gw}
-                : new INDArray[] {
-                    null, gw, go.sum(1, 2).sum(0)
-                }; // per example, then over the batch
+        if (b == null) {
+            return new INDArray[] {null, gw};
+        }
+        // per example, then over the batch: one pass over all positions loses float32 precision
+        return new INDArray[] {null, gw, go.sum(1, 2).sum(0)};
     }
 
     private static void check(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.kindling.nn.BatchNorm2d;
+import org.kindling.nn.CloseTo;
 import org.kindling.nn.Tensor;
 import org.kindling.nn.functional.F;
 import org.kindling.nn.functional.PaddingMode;
@@ -99,22 +100,10 @@ class LayoutTest {
         Tensor view = Tensor.requiringGrad(channelsLast(x));
         Tensor a = f.apply(rowMajor);
         Tensor c = f.apply(view);
-        assertClose(op + " output", a.data(), c.data());
+        CloseTo.assertClose(op + " output", a.data(), c.data(), 1e-6);
         INDArray g = randn(a.shape());
         a.backward(g);
         c.backward(g.dup());
-        assertClose(op + " input gradient", rowMajor.grad(), view.grad());
-    }
-
-    private static void assertClose(String what, INDArray expected, INDArray actual) {
-        assertArrayEquals(expected.shape(), actual.shape(), what + " shape");
-        float[] e = expected.dup('c').data().asFloat();
-        float[] a = actual.dup('c').data().asFloat();
-        float scale = 0;
-        for (float v : e) scale = Math.max(scale, Math.abs(v));
-        assertTrue(scale > 0, what + " is all zeros, nothing compared");
-        for (int i = 0; i < e.length; i++) {
-            assertEquals(e[i], a[i], 1e-6f * scale, what + " at " + i);
-        }
+        CloseTo.assertClose(op + " input gradient", rowMajor.grad(), view.grad(), 1e-6);
     }
 }
