@@ -89,6 +89,11 @@ public final class ParameterAveraging {
         long start0 = System.nanoTime();
         JavaRDD<ImageRecord> train = data.train();
         List<Integer> sizes = partitionSizes(train);
+        if (data.test() != null) {
+            // read and cache the test set now, like the training set above: its first reading
+            // otherwise lands in the first epoch's evaluation (0.6 s of 1.6 s for CIFAR-10)
+            data.test().count();
+        }
         int rounds = roundsFor(sizes, data);
         Map<String, Object> settings = new LinkedHashMap<>(cfg.asMap());
         settings.put("model", def.toString());
