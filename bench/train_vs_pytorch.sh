@@ -11,7 +11,7 @@ peer="$root/../shared/reference/pytorch/bench_train.py"
 cp="$(ls "$root"/nn-core/target/nn-core-*.jar | head -1):$root/spark-job/target/lib/*"
 java_vals=(); torch_vals=(); java_inf=(); torch_inf=()
 for r in $(seq "$rounds"); do
-  j=$(java -Xmx2g -cp "$cp" org.kindling.nn.bench.TrainBenchmark --threads 2 --batch 64 2>/dev/null | tail -1)
+  j=$(java -Xmx2g -XX:TieredStopAtLevel=1 -cp "$cp" org.kindling.nn.bench.TrainBenchmark --threads 2 --batch 64 2>/dev/null | tail -1)
   echo "kindling: $j"
   java_vals+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["train_img_s_median"])' "$j")")
   java_inf+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["infer_img_s_median"])' "$j")")
