@@ -48,7 +48,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * Spark local-mode JVM, alternating. DL4J gets its data as an RDD of one-example {@code DataSet}s
  * normalised like Kindling's batches and cached before timing (its documented input); Kindling
  * reads its cached records and builds batches inside the tasks. Times one training epoch (fit);
- * test accuracy of both after it. Prints one JSON line.
+ * test accuracy of both after it. Each rep also times the ceiling for any trainer that runs
+ * DL4J's step: the same learners as Kindling's (its DL4J backend) stepping through the same
+ * batches, one thread per worker, without Spark, averaging or batch building. Prints one JSON line.
  *
  * <p>Run: {@code java -cp KINDLING_CP:PEER_CP bench/Dl4jSparkPeer.java --data DIR [--workers 1]
  * [--reps 2] [--limit N]}; {@code bench/run.sh} builds the class path (bench/dl4j-peer/pom.xml).
@@ -136,8 +138,14 @@ public class Dl4jSparkPeer {
             dl4j(sc, zip, workers, 1)
                     .fit(sc.parallelize(dlTrain.take(20 * 4 * 64 * workers), workers));
 
+            List<List<Batch>> shards = batches(full.train().glom().collect(), shape, norm, 64);
+            Plain plainLoop = new Plain(start, workers);
+            List<List<Batch>> few = new ArrayList<>();
+            for (List<Batch> s : shards) few.add(s.subList(0, Math.min(s.size(), 20 * 4)));
+            plainLoop.time(start, few); // its warm-up, as the others'
             List<Double> kindling = new ArrayList<>();
             List<Double> peer = new ArrayList<>();
+            List<Double> plain = new ArrayList<>();
             double kAcc = 0;
             double dAcc = 0;
             for (int r = 1; r <= reps; r++) {
@@ -154,23 +162,92 @@ public class Dl4jSparkPeer {
                 System.err.printf(
                         "rep %d: kindling %.2f s (test acc %.4f), dl4j-spark %.2f s (test acc %.4f)%n",
                         r, k, kAcc, d, dAcc);
+                double p = plainLoop.time(start, shards);
+                System.err.printf("rep %d: plain DL4J steps, %d thread(s), %.2f s%n", r, workers, p);
                 kindling.add(k);
                 peer.add(d);
+                plain.add(p);
             }
+            plainLoop.close();
             List<Double> ratios = new ArrayList<>();
             for (int i = 0; i < kindling.size(); i++) ratios.add(peer.get(i) / kindling.get(i));
+            List<Double> ceilings = new ArrayList<>();
+            for (int i = 0; i < plain.size(); i++) ceilings.add(peer.get(i) / plain.get(i));
             System.out.printf(
                     "{\"bench\": \"dl4j_spark\", \"workers\": %d, \"images\": %d, \"kindling_s\": %s,"
                             + " \"dl4j_s\": %s, \"ratio_kindling_speed_over_dl4j\": %s,"
                             + " \"median_ratio\": %.3f, \"kindling_test_acc\": %.4f,"
-                            + " \"dl4j_test_acc\": %.4f}%n",
-                    workers, n, kindling, peer, ratios, median(ratios), kAcc, dAcc);
+                            + " \"dl4j_test_acc\": %.4f, \"plain_s\": %s, \"ceiling_ratio\": %s,"
+                            + " \"median_ceiling_ratio\": %.3f}%n",
+                    workers,
+                    n,
+                    kindling,
+                    peer,
+                    ratios,
+                    median(ratios),
+                    kAcc,
+                    dAcc,
+                    plain,
+                    ceilings,
+                    median(ceilings));
         } finally {
             try (var s = Files.walk(dir)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         System.exit(0); // whatever threads a library left behind
+    }
+
+    /** Each partition's records as batches of {@code size} (the last one may be smaller). */
+    static List<List<Batch>> batches(
+            List<List<ImageRecord>> partitions, long[] shape, Normalization norm, int size) {
+        List<List<Batch>> out = new ArrayList<>();
+        for (List<ImageRecord> part : partitions) {
+            List<Batch> bs = new ArrayList<>();
+            for (int i = 0; i < part.size(); i += size) {
+                bs.add(Batch.of(part.subList(i, Math.min(part.size(), i + size)), shape, norm, 10, false));
+            }
+            out.add(bs);
+        }
+        return out;
+    }
+
+    /**
+     * One learner per shard, each on its own long-lived thread (as Kindling's learner threads),
+     * stepping once per batch of its shard: DL4J's step as Kindling's backend runs it, with nothing
+     * around it.
+     */
+    static final class Plain implements AutoCloseable {
+        private final List<org.kindling.nn.training.Learner> learners = new ArrayList<>();
+        private final java.util.concurrent.ExecutorService pool;
+
+        Plain(ModelState start, int workers) {
+            for (int w = 0; w < workers; w++) learners.add(start.learner());
+            pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
+        }
+
+        /** Seconds for every learner to step through its shard, from {@code start}. */
+        double time(ModelState start, List<List<Batch>> shards) throws Exception {
+            for (org.kindling.nn.training.Learner l : learners) l.restore(start);
+            List<java.util.concurrent.Callable<Void>> work = new ArrayList<>();
+            for (int w = 0; w < learners.size(); w++) {
+                org.kindling.nn.training.Learner l = learners.get(w);
+                List<Batch> mine = shards.get(w);
+                work.add(
+                        () -> {
+                            for (Batch b : mine) l.step(b.features(), b.labels());
+                            return null;
+                        });
+            }
+            long t0 = System.nanoTime();
+            for (java.util.concurrent.Future<Void> f : pool.invokeAll(work)) f.get();
+            return (System.nanoTime() - t0) / 1e9;
+        }
+
+        @Override
+        public void close() {
+            pool.shutdown();
+        }
     }
 
     /** DL4J's trainer for a fresh copy of the saved network, with the same k, batch and workers. */
