@@ -139,7 +139,7 @@ public class Dl4jSparkPeer {
                     .fit(sc.parallelize(dlTrain.take(20 * 4 * 64 * workers), workers));
 
             List<List<Batch>> shards = batches(full.train().glom().collect(), shape, norm, 64);
-            Plain plainLoop = new Plain(start, workers);
+            Plain plainLoop = new Plain(start, workers, cfg.threadsPerWorker());
             List<List<Batch>> few = new ArrayList<>();
             for (List<Batch> s : shards) few.add(s.subList(0, Math.min(s.size(), 20 * 4)));
             plainLoop.time(start, few); // its warm-up, as the others'
@@ -221,7 +221,10 @@ public class Dl4jSparkPeer {
         private final List<org.kindling.nn.training.Learner> learners = new ArrayList<>();
         private final java.util.concurrent.ExecutorService pool;
 
-        Plain(ModelState start, int workers) {
+        private final int threads;
+
+        Plain(ModelState start, int workers, int threads) {
+            this.threads = threads;
             for (int w = 0; w < workers; w++) learners.add(start.learner());
             pool = java.util.concurrent.Executors.newFixedThreadPool(workers);
         }
@@ -235,6 +238,7 @@ public class Dl4jSparkPeer {
                 List<Batch> mine = shards.get(w);
                 work.add(
                         () -> {
+                            Nd4jRuntime.init(threads); // OpenMP's count is per thread, as Kindling's
                             for (Batch b : mine) l.step(b.features(), b.labels());
                             return null;
                         });

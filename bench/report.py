@@ -144,7 +144,8 @@ def main():
                   "the tasks. Accuracy: test set after the epoch. *Plain* is the ceiling for any trainer "
                   "that runs DL4J's step: the same learners as Kindling's DL4J backend, one thread per "
                   "worker, stepping through the same batches (built before timing) with no Spark, "
-                  "averaging or exchange; DL4J s / plain s is the most such a trainer could reach here.", "",
+                  "averaging or exchange, timed last in each rep (the warmest JIT); DL4J s / plain s is "
+                  "the most such a trainer could reach here.", "",
                   "| workers | rep | Kindling s | DL4J s | speed ratio (DL4J s / Kindling s) | plain s | ceiling (DL4J s / plain s) | test acc. Kindling / DL4J % | load |",
                   "|---|---|---|---|---|---|---|---|---|"]
         notes = []
