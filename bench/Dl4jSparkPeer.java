@@ -213,8 +213,8 @@ public class Dl4jSparkPeer {
     }
 
     /**
-     * One learner per shard, each on its own long-lived thread (as Kindling's learner threads),
-     * stepping once per batch of its shard: DL4J's step as Kindling's backend runs it, with nothing
+     * One learner per shard, on a pool of one long-lived thread per worker (as Kindling's learner
+     * threads), each stepping once per batch of its shard: DL4J's step as Kindling's backend runs it, with nothing
      * around it.
      */
     static final class Plain implements AutoCloseable {

@@ -7,7 +7,8 @@
 #   3. Spark overhead: parameter averaging at k = 4 vs the same nn-core learner looping over the
 #      same records without Spark (bench/SparkOverhead.java)
 #   4. against DL4J's own Spark trainer (ParameterAveragingTrainingMaster, dl4j-spark 1.0.0-M2) on
-#      the same DL4J network, data, k, batch and workers (bench/Dl4jSparkPeer.java), 1 and 2 workers
+#      the same DL4J network, data, k, batch and workers (bench/Dl4jSparkPeer.java), 1 and 2 workers,
+#      with the ceiling: the same learners stepping through the same batches without Spark
 #   5. time to accuracy and memory (once, not per rep): PyTorch 10 epochs sets the target accuracy;
 #      the main job with 1 and 2 workers, peak RSS per epoch (bench/tta.py)
 # Prints medians, spreads and ratios, and writes the results section of docs/PERFORMANCE.md
