@@ -160,8 +160,9 @@ public class SparkOverhead {
         for (int[] idx : plan) {
             chosen.clear();
             for (int i : idx) chosen.add(recs.get(i));
-            Batch batch = Batch.of(chosen, d.imageShape(), d.normalization(), 10, false);
-            loss += t.step(batch.features(), batch.labels());
+            try (Batch batch = Batch.of(chosen, d.imageShape(), d.normalization(), 10, false)) {
+                loss += t.step(batch.features(), batch.labels());
+            }
         }
         return loss / plan.size();
     }

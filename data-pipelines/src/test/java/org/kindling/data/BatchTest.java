@@ -2,8 +2,11 @@ package org.kindling.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.kindling.data.batch.Batch;
@@ -32,20 +35,54 @@ class BatchTest {
     @Test
     void everyFeatureIsBitIdenticalToNormalizationApply() {
         Normalization norm = new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD);
-        List<ImageRecord> recs = List.of(record(1, 0), record(2, 77), record(0, 200));
-        float[] got =
-                Batch.of(recs, Cifar10.IMAGE_SHAPE, norm, 10, false).features().data().asFloat();
-        int size = Cifar10.IMAGE_BYTES;
+        List<ImageRecord> recs = new ArrayList<>();
+        for (int i = 0; i < 7; i++) recs.add(record(i % 10, 37 * i)); // 21,504 values
+        assertBitIdentical(recs, Cifar10.IMAGE_SHAPE, norm);
+        // 693 values per image: the copies of 16,384 values end inside an image's plane
+        long[] odd = {3, 7, 11};
+        List<ImageRecord> small = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            byte[] px = new byte[3 * 7 * 11];
+            for (int j = 0; j < px.length; j++) px[j] = (byte) (j * 31 + i * 7);
+            small.add(new ImageRecord(i % 10, px));
+        }
+        assertBitIdentical(small, odd, norm);
+    }
+
+    static void assertBitIdentical(List<ImageRecord> recs, long[] shape, Normalization norm) {
+        float[] got;
+        try (Batch b = Batch.of(recs, shape, norm, 10, false)) {
+            got = b.features().data().asFloat();
+        }
+        int plane = (int) (shape[1] * shape[2]);
+        int size = (int) shape[0] * plane;
+        assertEquals(recs.size() * size, got.length);
         for (int i = 0; i < recs.size(); i++) {
             byte[] px = recs.get(i).pixels();
             for (int j = 0; j < size; j++) {
-                float want = norm.apply(px[j] & 0xFF, j / 1024);
+                float want = norm.apply(px[j] & 0xFF, j / plane);
                 assertEquals(
                         Float.floatToIntBits(want),
                         Float.floatToIntBits(got[i * size + j]),
                         "image " + i + " value " + j);
             }
         }
+    }
+
+    @Test
+    void closingABatchFreesItsArraysAtOnce() {
+        Batch b =
+                Batch.of(
+                        List.of(record(3, 0)),
+                        Cifar10.IMAGE_SHAPE,
+                        Normalization.none(3),
+                        10,
+                        false);
+        assertFalse(b.features().wasClosed());
+        b.close();
+        assertTrue(b.features().wasClosed());
+        assertTrue(b.labels().wasClosed());
+        b.close(); // twice is harmless
     }
 
     @Test

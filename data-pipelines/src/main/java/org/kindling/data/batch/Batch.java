@@ -1,5 +1,6 @@
 package org.kindling.data.batch;
 
+import java.nio.FloatBuffer;
 import java.util.List;
 import org.kindling.data.ImageRecord;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -10,10 +11,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * A mini-batch as ND4J arrays: features float32 [N, C, H, W] (normalised), labels either class
  * indices int64 [N] or one-hot float32 [N, numClasses]. Built inside a task from on-heap records.
  *
+ * <p>A batch's arrays live outside the Java heap. Close it once its step or prediction is done:
+ * otherwise their memory stays resident until a garbage collection finds them, which with a large
+ * heap and little heap garbage is minutes later (docs/PERFORMANCE.md, profile 15).
+ *
  * @param features [N, C, H, W] float32
  * @param labels [N] int64 indices, or [N, numClasses] one-hot float32
  */
-public record Batch(INDArray features, INDArray labels) {
+public record Batch(INDArray features, INDArray labels) implements AutoCloseable {
+    /** Floats normalised per copy into the off-heap features (64 KiB: never a humongous object). */
+    private static final int CHUNK = 16 * 1024;
 
     /** Number of examples. */
     public long size() {
@@ -47,17 +54,15 @@ public record Batch(INDArray features, INDArray labels) {
                     norm + " has " + norm.channels() + " channels but images have " + c);
         }
         float[] table = norm.table();
-        float[] x = new float[n * size];
         long[] idx = new long[n];
         for (int i = 0; i < n; i++) {
             ImageRecord r = records.get(i);
-            byte[] px = r.pixels();
-            if (px.length != size) {
+            if (r.pixels().length != size) {
                 throw new IllegalArgumentException(
                         "record "
                                 + i
                                 + " of the batch has "
-                                + px.length
+                                + r.pixels().length
                                 + " pixel bytes, expected "
                                 + size);
             }
@@ -70,21 +75,37 @@ public record Batch(INDArray features, INDArray labels) {
                                 + ", expected 0.."
                                 + (numClasses - 1));
             }
-            int base = i * size;
-            for (int ch = 0; ch < c; ch++) {
-                int off = ch * plane;
-                int t = ch * 256;
-                for (int j = 0; j < plane; j++) {
-                    x[base + off + j] = table[t + (px[off + j] & 0xFF)];
-                }
-            }
             idx[i] = r.label();
         }
-        // One bulk copy into off-heap memory (Nd4j.create(float[]) copies element by element).
+        // Normalised through the table into a small on-heap chunk, copied in bulk into off-heap
+        // memory chunk by chunk (Nd4j.create(float[]) copies element by element, and one float[]
+        // of the whole batch is a humongous object for G1).
         INDArray features =
                 Nd4j.createUninitialized(
                         DataType.FLOAT, new long[] {n, c, imageShape[1], imageShape[2]}, 'c');
-        features.data().asNioFloat().put(x);
+        FloatBuffer out = features.data().asNioFloat();
+        float[] chunk = new float[(int) Math.min((long) n * size, CHUNK)];
+        int fill = 0;
+        for (int i = 0; i < n; i++) {
+            byte[] px = records.get(i).pixels();
+            for (int ch = 0; ch < c; ch++) {
+                int off = ch * plane;
+                int t = ch * 256;
+                for (int j = 0; j < plane; ) {
+                    int m = Math.min(plane - j, chunk.length - fill);
+                    for (int q = 0; q < m; q++) {
+                        chunk[fill + q] = table[t + (px[off + j + q] & 0xFF)];
+                    }
+                    fill += m;
+                    j += m;
+                    if (fill == chunk.length) {
+                        out.put(chunk, 0, fill);
+                        fill = 0;
+                    }
+                }
+            }
+        }
+        out.put(chunk, 0, fill);
         INDArray labels;
         if (oneHot) {
             float[] y = new float[n * numClasses];
@@ -94,5 +115,21 @@ public record Batch(INDArray features, INDArray labels) {
             labels = Nd4j.createFromArray(idx);
         }
         return new Batch(features, labels);
+    }
+
+    /**
+     * Frees the arrays' off-heap memory now. The batch must not be used afterwards; arrays that a
+     * workspace owns or that are views are left alone.
+     */
+    @Override
+    public void close() {
+        release(features);
+        release(labels);
+    }
+
+    private static void release(INDArray a) {
+        if (a.closeable()) {
+            a.close();
+        }
     }
 }

@@ -407,15 +407,16 @@ public final class Workers {
             if (job.transform() != null) {
                 chosen.replaceAll(r -> job.transform().apply(r, job.imageShape(), rnd));
             }
-            Batch batch =
+            try (Batch batch =
                     Batch.of(
                             chosen,
                             job.imageShape(),
                             job.normalization(),
                             job.definition().numClasses(),
-                            false);
-            loss += t.step(batch.features(), batch.labels());
-            examples += batch.size();
+                            false)) {
+                loss += t.step(batch.features(), batch.labels());
+                examples += batch.size();
+            }
         }
         return new double[] {loss, examples};
     }
@@ -533,15 +534,17 @@ public final class Workers {
                     chunk.add(job.decoder() == null ? r : job.decoder().decode(r));
                 }
                 if (chunk.size() == size || (!records.hasNext() && !chunk.isEmpty())) {
-                    Batch b =
+                    try (Batch b =
                             Batch.of(
                                     chunk,
                                     job.imageShape(),
                                     job.normalization(),
                                     job.definition().numClasses(),
-                                    false);
-                    correct +=
-                            LearnerThreads.run(t, () -> t.countCorrect(b.features(), b.labels()));
+                                    false)) {
+                        correct +=
+                                LearnerThreads.run(
+                                        t, () -> t.countCorrect(b.features(), b.labels()));
+                    }
                     total += chunk.size();
                     chunk.clear();
                 }

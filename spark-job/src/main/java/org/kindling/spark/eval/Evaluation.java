@@ -83,8 +83,10 @@ public record Evaluation(long[][] confusion, double lossSum) implements Serializ
             ImageRecord r = it.next();
             chunk.add(decoder == null ? r : decoder.decode(r));
             if (chunk.size() == batch || !it.hasNext()) {
-                Batch b = Batch.of(chunk, shape, norm, k, false);
-                float[][] p = learner.probabilities(b.features()).toFloatMatrix();
+                float[][] p;
+                try (Batch b = Batch.of(chunk, shape, norm, k, false)) {
+                    p = learner.probabilities(b.features()).toFloatMatrix();
+                }
                 for (int i = 0; i < p.length; i++) {
                     int actual = chunk.get(i).label();
                     int predicted = argmax(p[i]);

@@ -136,8 +136,10 @@ public final class Predictions {
             paths.add(r.getString(0));
             chunk.add(new ImageRecord(0, pixels(r.getString(0), (byte[]) r.get(1), shape)));
             if (chunk.size() == BATCH || !files.hasNext()) {
-                Batch b = Batch.of(chunk, shape, norm, classes, false);
-                float[][] p = learner.probabilities(b.features()).toFloatMatrix();
+                float[][] p;
+                try (Batch b = Batch.of(chunk, shape, norm, classes, false)) {
+                    p = learner.probabilities(b.features()).toFloatMatrix();
+                }
                 for (int i = 0; i < p.length; i++) {
                     int best = Evaluation.argmax(p[i]);
                     Object[] v = new Object[3 + classes];

@@ -14,7 +14,6 @@ import org.kindling.data.batch.Normalization;
 import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.training.Learner;
 import org.kindling.nn.training.ModelState;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * What every scoring task needs (broadcast once per {@code transform}), and the task itself: one
@@ -75,10 +74,13 @@ record Scoring(
             }
             recs.add(new ImageRecord(0, p.chw()));
         }
-        Batch b = Batch.of(recs, shape, normalization, state.definition().numClasses(), false);
-        double[][] raw = learner.predict(b.features()).toDoubleMatrix();
-        INDArray probs = learner.probabilities(b.features());
-        double[][] prob = probs.toDoubleMatrix();
+        double[][] raw;
+        double[][] prob;
+        try (Batch b =
+                Batch.of(recs, shape, normalization, state.definition().numClasses(), false)) {
+            raw = learner.predict(b.features()).toDoubleMatrix();
+            prob = learner.probabilities(b.features()).toDoubleMatrix();
+        }
         for (int i = 0; i < chunk.size(); i++) {
             Row r = chunk.get(i);
             Object[] v = new Object[r.size() + 3];
