@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * indices int64 [N] or one-hot float32 [N, numClasses]. Built inside a task from on-heap records.
  *
  * <p>A batch's arrays live outside the Java heap. Close it once its step or prediction is done:
- * otherwise their memory stays resident until a garbage collection finds them, which with a large
- * heap and little heap garbage is minutes later (docs/PERFORMANCE.md, profile 15).
+ * otherwise their memory stays allocated until a garbage collection finds them, which in the main
+ * job is one young collection every ~25 s (docs/PERFORMANCE.md, profile 15).
  *
  * @param features [N, C, H, W] float32
  * @param labels [N] int64 indices, or [N, numClasses] one-hot float32
