@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """Summarises bench/run.sh's results.jsonl: prints medians, spreads and ratios, and replaces the
-results section of docs/PERFORMANCE.md (between the two `<!-- results -->` markers)."""
+results section of docs/PERFORMANCE.md (between the two `<!-- results -->` markers). A subset run
+(--subset, from `bench/run.sh --only ...`) leaves the document alone: its report goes to RESULTS.md
+in the run's raw-output folder, so a partial run never replaces the full run of record."""
 import argparse
 import json
 import os
@@ -51,6 +53,8 @@ def main():
     ap.add_argument("--end-load", default="")
     ap.add_argument("--date", default="")
     ap.add_argument("--raw", default="")
+    ap.add_argument("--subset", action="store_true",
+                    help="a run of some contenders only: write RESULTS.md into --raw, not docs/PERFORMANCE.md")
     a = ap.parse_args()
     rows = [json.loads(l) for l in open(a.results) if l.strip()]
     lines, verdict = [], []
@@ -220,6 +224,14 @@ def main():
     text = "\n".join(head + [""] + lines)
     print(text)
 
+    if a.subset:
+        if not a.raw:
+            raise SystemExit("report.py: --subset needs --raw, the folder its RESULTS.md goes to")
+        path = os.path.join(a.raw, "RESULTS.md")
+        with open(path, "w") as f:
+            f.write(text + "\n")
+        print("\nwrote %s (a subset run: docs/PERFORMANCE.md keeps the full run of record)" % path)
+        return
     doc = os.path.join(a.root, "docs", "PERFORMANCE.md")
     os.makedirs(os.path.dirname(doc), exist_ok=True)
     old = open(doc).read() if os.path.exists(doc) else "# Performance\n\n%s\n%s\n" % (BEGIN, END)

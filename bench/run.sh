@@ -12,7 +12,8 @@
 #   5. time to accuracy and memory (once, not per rep): PyTorch 10 epochs sets the target accuracy;
 #      the main job with 1 and 2 workers, peak RSS per epoch (bench/tta.py)
 # Prints medians, spreads and ratios, and writes the results section of docs/PERFORMANCE.md
-# (machine, load, date, command). Benchmarks only: nothing here is a test.
+# (machine, load, date, command); a subset (--only) writes RESULTS.md in its raw-output folder
+# instead, so the full run of record stays. Benchmarks only: nothing here is a test.
 #
 # Usage: KINDLING_DATA=/path/to/datasets bench/run.sh [reps=3] [--only step|epoch|spark|dl4j|tta]...
 # Needs a build (mvn -B -q -o -DskipTests package) and Debian's python3-torch
@@ -112,4 +113,5 @@ if want tta; then
 fi
 end_load="$(load)"
 $py "$root/bench/report.py" "$results" --root "$root" --command "bench/run.sh $reps${only[*]:+ --only ${only[*]}}" \
-  --start-load "$start_load" --end-load "$end_load" --date "$start_date" --raw "$out"
+  --start-load "$start_load" --end-load "$end_load" --date "$start_date" --raw "$out" \
+  ${only[*]:+--subset}
