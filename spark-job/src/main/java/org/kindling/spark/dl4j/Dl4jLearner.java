@@ -91,15 +91,23 @@ public final class Dl4jLearner implements Learner {
 
     @Override
     public double step(INDArray x, INDArray labels) {
-        net.fit(new DataSet(x, oneHot(labels)));
-        return net.score();
-    }
-
-    private INDArray oneHot(INDArray labels) {
         INDArray idx = labels.reshape(labels.length()).castTo(DataType.INT);
-        return Nd4j.getExecutioner()
-                .exec(new OneHot(idx, null, definition.numClasses(), -1, 1.0, 0.0))[0]
-                .castTo(DataType.FLOAT);
+        INDArray hot =
+                Nd4j.getExecutioner()
+                        .exec(new OneHot(idx, null, definition.numClasses(), -1, 1.0, 0.0))[0];
+        INDArray target = hot.castTo(DataType.FLOAT);
+        try {
+            net.fit(new DataSet(x, target));
+            return net.score();
+        } finally {
+            // the step's own label arrays are freed now rather than when a collection finds them
+            // (as a Batch is); the caller's labels, and views of them, stay
+            for (INDArray a : new INDArray[] {idx, hot, target}) {
+                if (a != labels && a.closeable()) {
+                    a.close();
+                }
+            }
+        }
     }
 
     @Override
