@@ -2,6 +2,7 @@ package org.kindling.spark;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -31,6 +33,7 @@ import org.kindling.data.LocalSpark;
 import org.kindling.data.batch.Batch;
 import org.kindling.data.cifar.Cifar10;
 import org.kindling.nn.io.ModelArchive;
+import org.kindling.nn.training.Learner;
 import org.kindling.nn.training.ModelState;
 import org.kindling.spark.averaging.EpochPlan;
 import org.kindling.spark.averaging.ParameterAveraging;
@@ -38,6 +41,7 @@ import org.kindling.spark.averaging.TrainingListener;
 import org.kindling.spark.dl4j.Dl4jBackend;
 import org.kindling.spark.io.ModelSource;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -143,6 +147,40 @@ class Dl4jBackendTest {
         float[] expected = local.params().toFloatVector();
         assertTrue(Fixtures.maxChange(start(cfg).parameters(), expected) > 1e-3, "training moved");
         assertArrayEquals(expected, spark.model().parameters());
+    }
+
+    /**
+     * Class indices train the same whatever their type and shape (int64 [N] as a {@link Batch}
+     * gives them, int32 [N], int32 [N, 1]), and the step, which frees the one-hot arrays it builds
+     * from them, leaves the caller's labels open and unchanged.
+     */
+    @Test
+    void labelsOfAnyIntegerFormTrainTheSameAndStayTheCallers() throws Exception {
+        TrainingConfig cfg = config(16, 1, 1, 0.05, 1, writeZip(dl4jNet(0.05)));
+        List<ImageRecord> recs = Fixtures.records(16, 5);
+        Batch b = Batch.of(recs, Cifar10.IMAGE_SHAPE, Fixtures.norm(), 10, false);
+        long[] classes = b.labels().toLongVector();
+        INDArray[] forms = {
+            b.labels(),
+            b.labels().castTo(DataType.INT),
+            b.labels().castTo(DataType.INT).reshape(classes.length, 1)
+        };
+        float[] first = null;
+        for (INDArray labels : forms) {
+            Learner learner = start(cfg).learner();
+            learner.step(b.features(), labels);
+            learner.step(b.features(), labels);
+            String form = labels.dataType() + " labels " + Arrays.toString(labels.shape());
+            assertFalse(labels.wasClosed() || labels.data().wasClosed(), form + " were freed");
+            assertArrayEquals(classes, labels.toLongVector(), form);
+            float[] p = learner.parameters();
+            if (first == null) {
+                first = p;
+                assertTrue(Fixtures.maxChange(start(cfg).parameters(), p) > 1e-3, "training moved");
+            } else {
+                assertArrayEquals(first, p, form);
+            }
+        }
     }
 
     @Test
