@@ -88,7 +88,8 @@ public final class ParameterAveraging {
         }
         long start0 = System.nanoTime();
         JavaRDD<ImageRecord> train = data.train();
-        List<Integer> sizes = partitionSizes(train);
+        String runId = UUID.randomUUID().toString();
+        List<Integer> sizes = partitionSizes(train, runId);
         if (data.test() != null) {
             // read and cache the test set now, like the training set above: its first reading
             // otherwise lands in the first epoch's evaluation (0.35 s more for CIFAR-10)
@@ -120,7 +121,7 @@ public final class ParameterAveraging {
 
         Workers.Job job =
                 new Workers.Job(
-                        UUID.randomUUID().toString(),
+                        runId,
                         def,
                         cfg.seed(),
                         cfg.batchSize(),
@@ -149,7 +150,7 @@ public final class ParameterAveraging {
                         train.unpersist(false);
                     }
                     train = next;
-                    rounds = roundsFor(partitionSizes(train), data);
+                    rounds = roundsFor(partitionSizes(train, runId), data);
                 }
                 final JavaRDD<ImageRecord> epochTrain = train;
                 double lossSum = 0;
@@ -543,16 +544,15 @@ public final class ParameterAveraging {
         }
     }
 
-    private static List<Integer> partitionSizes(JavaRDD<ImageRecord> train) {
-        return train.mapPartitions(
-                        it -> {
-                            int n = 0;
-                            while (it.hasNext()) {
-                                it.next();
-                                n++;
-                            }
-                            return List.of(n).iterator();
-                        })
+    /**
+     * The partitions' sizes; each executor keeps the records it counted for the run's first epoch
+     * ({@link Workers#countAndKeep}).
+     */
+    private static List<Integer> partitionSizes(JavaRDD<ImageRecord> train, String runId) {
+        int dataId = train.id();
+        return train.mapPartitionsWithIndex(
+                        (p, it) -> List.of(Workers.countAndKeep(runId, p, dataId, it)).iterator(),
+                        true)
                 .collect();
     }
 

@@ -435,8 +435,8 @@ public final class Workers {
     }
 
     /**
-     * A partition's records (of the RDD {@code dataId}) and its {@link EpochPlan} for one epoch, as
-     * this executor saw them.
+     * A partition's records (of the RDD {@code dataId}) and its {@link EpochPlan} for one epoch
+     * (epoch 0 and no plan: counted before the first epoch), as this executor saw them.
      */
     record EpochData(int epoch, int dataId, List<ImageRecord> records, List<int[]> batches) {}
 
@@ -452,6 +452,22 @@ public final class Workers {
                     return size() > RUNS_KEPT;
                 }
             };
+
+    /**
+     * Counts a partition's records of the RDD {@code dataId} before the run {@code runId} trains,
+     * and keeps them as that partition's records: the first epoch then starts from them instead of
+     * reading the cached, serialised partition back (~1 s of the main job's first epoch,
+     * docs/PERFORMANCE.md, profile 18). An executor that did not count the partition reads it.
+     */
+    static int countAndKeep(
+            String runId, int partition, int dataId, Iterator<ImageRecord> records) {
+        List<ImageRecord> recs = Collections.unmodifiableList(toList(records));
+        synchronized (EPOCHS) {
+            EPOCHS.computeIfAbsent(runId, k -> new HashMap<>())
+                    .put(partition, new EpochData(0, dataId, recs, List.of()));
+        }
+        return recs.size();
+    }
 
     static EpochData epochData(
             Job job, int partition, int epoch, int dataId, Iterator<ImageRecord> records) {

@@ -135,6 +135,46 @@ class WorkersTest {
     }
 
     @Test
+    void theFirstEpochStartsFromTheRecordsCountedBeforeIt() {
+        List<ImageRecord> recs = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) recs.add(new ImageRecord(i % 10, new byte[] {(byte) i}));
+        Workers.Job job =
+                new Workers.Job(
+                        "counted-test",
+                        null,
+                        1,
+                        8,
+                        1,
+                        1,
+                        Cifar10.IMAGE_SHAPE,
+                        null,
+                        null,
+                        null,
+                        true);
+        Counting counted = new Counting(recs);
+        assertEquals(300, Workers.countAndKeep("counted-test", 1, 7, counted));
+        assertEquals(300, counted.taken);
+        Counting first = new Counting(recs);
+        Workers.EpochData a = Workers.epochData(job, 1, 1, 7, first);
+        assertEquals(0, first.taken, "the first epoch does not read the counted partition again");
+        assertEquals(recs, a.records());
+        assertEquals(
+                EpochPlan.batches(300, 8, 1, 1, 1).stream()
+                        .map(java.util.Arrays::toString)
+                        .toList(),
+                a.batches().stream().map(java.util.Arrays::toString).toList(),
+                "with the first epoch's plan");
+        Counting otherPartition = new Counting(recs);
+        Workers.epochData(job, 0, 1, 7, otherPartition);
+        assertEquals(300, otherPartition.taken, "a partition this executor did not count is read");
+        Counting otherData = new Counting(recs);
+        Workers.countAndKeep("counted-test", 2, 7, new Counting(recs));
+        Workers.epochData(job, 2, 1, 9, otherData);
+        assertEquals(300, otherData.taken, "records counted of other data are not used");
+        Workers.release("counted-test");
+    }
+
+    @Test
     void theDivergenceCheckFindsANaNOrAnInfinityInAnySegment() {
         org.nd4j.linalg.api.ndarray.INDArray a =
                 org.nd4j.linalg.factory.Nd4j.createFromArray(new float[] {1f, -2f, 3e38f});
