@@ -456,8 +456,8 @@ public final class Workers {
     /**
      * Counts a partition's records of the RDD {@code dataId} before the run {@code runId} trains,
      * and keeps them as that partition's records: the first epoch then starts from them instead of
-     * reading the cached, serialised partition back (~1 s of the main job's first epoch,
-     * docs/PERFORMANCE.md, profile 18). An executor that did not count the partition reads it.
+     * deserialising the cached partition again (docs/PERFORMANCE.md, profile 18). An executor that
+     * did not count the partition reads it.
      */
     static int countAndKeep(
             String runId, int partition, int dataId, Iterator<ImageRecord> records) {
