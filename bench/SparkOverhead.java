@@ -25,7 +25,8 @@ import org.kindling.spark.io.ModelSource;
  * ({@code --exchange auto}: for one worker, segments of rounds without a Spark job per round) and,
  * for comparison, with {@code --exchange shuffle} (one Spark job per round). All start from the
  * same state; the contenders alternate, {@code --reps} times each. Training only (no test
- * evaluation), after an untimed warm-up of 20 rounds of each. Prints one JSON line.
+ * evaluation), after an untimed warm-up of 20 rounds of each. Each plain epoch runs on a new
+ * thread, as each {@code fit} trains on a new learner thread. Prints one JSON line.
  *
  * <p>Run (single-file source launch): {@code java -cp CLASSPATH bench/SparkOverhead.java --data
  * DIR [--reps 3] [--limit N]}; {@code bench/run.sh} does this.
@@ -150,8 +151,42 @@ public class SparkOverhead {
         System.exit(0); // whatever threads a library left behind
     }
 
-    /** One epoch of the learner over the records, in the order the Spark worker uses; mean loss. */
+    /**
+     * One epoch of the learner over the records, in the order the Spark worker uses; mean loss. It
+     * runs on a thread of its own that ends with it, as each {@code fit} trains on a new learner
+     * thread: both start with a new step workspace and OpenMP team, and neither reuses the other's
+     * warm memory.
+     */
     static double plainEpoch(
+            ModelState start, List<ImageRecord> recs, ImageDataset d, TrainingConfig cfg) {
+        double[] loss = {Double.NaN};
+        RuntimeException[] failed = {null};
+        Thread th =
+                new Thread(
+                        () -> {
+                            try {
+                                loss[0] = plainLoop(start, recs, d, cfg);
+                            } catch (RuntimeException e) {
+                                failed[0] = e;
+                            } finally {
+                                org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
+                                        .destroyAllWorkspacesForCurrentThread();
+                            }
+                        },
+                        "plain-learner");
+        th.start();
+        try {
+            th.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        return loss[0];
+    }
+
+    private static double plainLoop(
             ModelState start, List<ImageRecord> recs, ImageDataset d, TrainingConfig cfg) {
         Learner t = start.learner();
         double loss = 0;
