@@ -45,10 +45,11 @@ out="$(mktemp -d /tmp/kindling-bench.XXXXXX)"
 results="$out/results.jsonl"
 : > "$results"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
-# Kindling-only JVMs (the step, Spark overhead) run with bin/kindling's JIT setting, C1 only
-# (docs/PERFORMANCE.md, profile 12); the DL4J comparison shares one JVM between both trainers and
-# keeps the JVM's defaults.
-jit="-XX:TieredStopAtLevel=1"
+# Kindling-only JVMs (the step, Spark overhead) run with bin/kindling's JIT and memory settings: C1
+# only (docs/PERFORMANCE.md, profile 12) and transparent huge pages for the heap and glibc's malloc
+# (profile 19); the DL4J comparison shares one JVM between both trainers and keeps the JVM's defaults.
+jit="-XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages"
+kenv="GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"
 rec() { echo "$1" >> "$results"; echo "  $1" >&2; }
 echo "bench: $reps rep(s), raw output in $out, load $(load)" >&2
 start_load="$(load)"
@@ -58,7 +59,7 @@ for r in $(seq "$reps"); do
   if want step; then
     echo "[rep $r] single step" >&2
     l=$(load)
-    j=$(java -Xmx2g $jit -cp "$cp" org.kindling.nn.bench.TrainBenchmark --threads 2 --batch 64 2>/dev/null | tail -1)
+    j=$(env "$kenv" java -Xmx2g $jit -cp "$cp" org.kindling.nn.bench.TrainBenchmark --threads 2 --batch 64 2>/dev/null | tail -1)
     rec "{\"bench\": \"step\", \"impl\": \"kindling\", \"rep\": $r, \"load\": \"$l\", \"result\": $j}"
     l=$(load)
     p=$($py "$peer" --threads 2 --batch 64 --iters 50 --runs 5 2> "$out/pytorch-step-$r.log" | tail -1)
@@ -84,7 +85,7 @@ done
 if want spark; then
   echo "Spark overhead ($reps alternating reps in one JVM)" >&2
   l=$(load)
-  s=$(java -Xmx6g $jit $opens -Dlog4j2.configurationFile="$root/bin/log4j2.properties" -cp "$cp" \
+  s=$(env "$kenv" java -Xmx6g $jit $opens -Dlog4j2.configurationFile="$root/bin/log4j2.properties" -cp "$cp" \
         "$root/bench/SparkOverhead.java" --data "$data" --reps "$reps" 2> "$out/spark-overhead.log" | tail -1)
   rec "{\"bench\": \"spark\", \"load\": \"$l\", \"result\": $s}"
 fi

@@ -11,7 +11,8 @@ peer="$root/../shared/reference/pytorch/bench_train.py"
 cp="$(ls "$root"/nn-core/target/nn-core-*.jar | head -1):$root/spark-job/target/lib/*"
 java_vals=(); torch_vals=(); java_inf=(); torch_inf=()
 for r in $(seq "$rounds"); do
-  j=$(java -Xmx2g -XX:TieredStopAtLevel=1 -cp "$cp" org.kindling.nn.bench.TrainBenchmark --threads 2 --batch 64 2>/dev/null | tail -1)
+  # bin/kindling's JIT and memory settings (docs/PERFORMANCE.md, profiles 12 and 19)
+  j=$(env "GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}" java -Xmx2g -XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages -cp "$cp" org.kindling.nn.bench.TrainBenchmark --threads 2 --batch 64 2>/dev/null | tail -1)
   echo "kindling: $j"
   java_vals+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["train_img_s_median"])' "$j")")
   java_inf+=("$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["infer_img_s_median"])' "$j")")
