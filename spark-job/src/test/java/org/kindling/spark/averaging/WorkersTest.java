@@ -94,23 +94,23 @@ class WorkersTest {
         }
     }
 
+    /** {@code n} one-byte records, labels cycling through 0-9. */
+    private static List<ImageRecord> records(int n) {
+        List<ImageRecord> recs = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) recs.add(new ImageRecord(i % 10, new byte[] {(byte) i}));
+        return recs;
+    }
+
+    /** A job of run {@code runId} for the epoch-data tests: batch 8, seed 1, no model. */
+    private static Workers.Job cacheTestJob(String runId) {
+        return new Workers.Job(
+                runId, null, 1, 8, 1, 1, Cifar10.IMAGE_SHAPE, null, null, null, true);
+    }
+
     @Test
     void aRoundDoesNotReadThePartitionAgainWithinAnEpoch() {
-        List<ImageRecord> recs = new java.util.ArrayList<>();
-        for (int i = 0; i < 5000; i++) recs.add(new ImageRecord(i % 10, new byte[] {(byte) i}));
-        Workers.Job job =
-                new Workers.Job(
-                        "epoch-cache-test",
-                        null,
-                        1,
-                        8,
-                        1,
-                        1,
-                        Cifar10.IMAGE_SHAPE,
-                        null,
-                        null,
-                        null,
-                        true);
+        List<ImageRecord> recs = records(5000);
+        Workers.Job job = cacheTestJob("epoch-cache-test");
         Counting first = new Counting(recs);
         Workers.EpochData a = Workers.epochData(job, 0, 1, 7, first);
         assertEquals(5000, first.taken, "the first round of an epoch reads the partition once");
@@ -136,21 +136,8 @@ class WorkersTest {
 
     @Test
     void theFirstEpochStartsFromTheRecordsCountedBeforeIt() {
-        List<ImageRecord> recs = new java.util.ArrayList<>();
-        for (int i = 0; i < 300; i++) recs.add(new ImageRecord(i % 10, new byte[] {(byte) i}));
-        Workers.Job job =
-                new Workers.Job(
-                        "counted-test",
-                        null,
-                        1,
-                        8,
-                        1,
-                        1,
-                        Cifar10.IMAGE_SHAPE,
-                        null,
-                        null,
-                        null,
-                        true);
+        List<ImageRecord> recs = records(300);
+        Workers.Job job = cacheTestJob("counted-test");
         Counting counted = new Counting(recs);
         assertEquals(300, Workers.countAndKeep("counted-test", 1, 7, counted));
         assertEquals(300, counted.taken);
