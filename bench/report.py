@@ -81,7 +81,7 @@ def main():
                 fmt(pi), p["result"]["infer_img_s_all"], ki / pi))
         lines += ["", "Median ratio Kindling / PyTorch: **train %.2f** (spread %s), **inference %.2f** "
                   "(spread %s). Per cell: median of 5 timed runs of 50 iterations [the runs]; Kindling's JVM "
-                  "with `bin/kindling`'s `-XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages` and `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`." % (
+                  "with `bin/kindling`'s `-XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10` and `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`." % (
                       med(tr), spread(tr), med(inf), spread(inf)), ""]
         verdict.append(("single step, training", med(tr), TARGETS["train"]))
         verdict.append(("single step, inference", med(inf), TARGETS["infer"]))
@@ -123,7 +123,7 @@ def main():
                   "auto`, and `--exchange shuffle` with one Spark job per round for comparison), and by "
                   "the same nn-core learner looping over the same records in the same `EpochPlan` order "
                   "with `Batch.of` (same start state, same mean loss: %.5f vs %.5f vs %.5f), alternating "
-                  "in one JVM (with `bin/kindling`'s `-XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages` and `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) after a warm-up; load at start %s." % (
+                  "in one JVM (with `bin/kindling`'s `-XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10` and `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) after a warm-up; load at start %s." % (
                       s["images"], s["plain_loss"], s["spark_loss"], s["shuffle_loss"], sp[0]["load"]), "",
                   "| rep | plain loop s | averaging s | ratio (plain s / averaging s) | averaging, one job per round s | ratio |",
                   "|---|---|---|---|---|---|"]

@@ -46,9 +46,10 @@ results="$out/results.jsonl"
 : > "$results"
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 # Kindling-only JVMs (the step, Spark overhead) run with bin/kindling's JIT and memory settings: C1
-# only (docs/PERFORMANCE.md, profile 12) and transparent huge pages for the heap and glibc's malloc
-# (profile 19); the DL4J comparison shares one JVM between both trainers and keeps the JVM's defaults.
-jit="-XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages"
+# only (docs/PERFORMANCE.md, profile 12), transparent huge pages for the heap and glibc's malloc
+# (profile 19) and G1's heap free ratios (profile 21); the DL4J comparison shares one JVM between
+# both trainers and keeps the JVM's defaults.
+jit="-XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10"
 kenv="GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}"
 rec() { echo "$1" >> "$results"; echo "  $1" >&2; }
 echo "bench: $reps rep(s), raw output in $out, load $(load)" >&2

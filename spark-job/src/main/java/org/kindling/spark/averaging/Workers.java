@@ -92,6 +92,7 @@ public final class Workers {
         synchronized (LOCAL_STATE) {
             LOCAL_STATE.remove(runId);
         }
+        EpochMemory.release(runId);
     }
 
     /** Number of runs whose learners are pooled in this JVM (for tests). */
@@ -479,6 +480,7 @@ public final class Workers {
                 return known;
             }
         }
+        EpochMemory.epochStarting(job.runId(), epoch);
         List<ImageRecord> recs =
                 known != null && known.dataId() == dataId
                         ? known.records()

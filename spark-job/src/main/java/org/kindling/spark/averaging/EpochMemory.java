@@ -1,0 +1,83 @@
+package org.kindling.spark.averaging;
+
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.Map;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gives memory back between epochs, once per executor JVM: a full collection, then glibc's {@code
+ * malloc_trim} through the JVM's {@code System.trim_native_heap} (JDK 17.0.9 and later; skipped
+ * where the JVM lacks it). Without it an executor's resident memory grew from epoch to epoch (the
+ * main job with 1 worker: +41 % from epoch 2 to 10): G1 touches more of the heap it has committed
+ * without giving any back, and glibc keeps the native memory ND4J frees (docs/PERFORMANCE.md,
+ * profiles 20 and 21). With the launcher's {@code -XX:MaxHeapFreeRatio=30} the collection also
+ * shrinks the committed heap, so every epoch starts from the same footprint.
+ *
+ * <p>Runs in the first task of each epoch after the run's first on this JVM, before it trains; the
+ * learners of the other partitions wait at the same round's start. Off with the executor JVM's
+ * {@code -Dkindling.epochMemoryRelease=false}.
+ */
+final class EpochMemory {
+    private static final Logger LOG = LoggerFactory.getLogger(EpochMemory.class);
+    private static final boolean ENABLED =
+            !"false".equalsIgnoreCase(System.getProperty("kindling.epochMemoryRelease"));
+    // per run, the latest epoch this JVM has started (the runs are few: Workers.release drops them)
+    private static final Map<String, Integer> STARTED = new HashMap<>();
+
+    private EpochMemory() {}
+
+    /**
+     * Called when a task on this JVM starts epoch {@code epoch} of run {@code runId}: the first
+     * such call of each epoch after the run's first releases memory; later ones return at once.
+     * Returns whether this call released memory.
+     */
+    static boolean epochStarting(String runId, int epoch) {
+        synchronized (STARTED) {
+            Integer before = STARTED.get(runId);
+            if (before != null && before >= epoch) {
+                return false;
+            }
+            STARTED.put(runId, epoch);
+            if (before == null || !ENABLED) {
+                return false;
+            }
+            // under the lock: another partition's first task of this epoch waits for it
+            long t0 = System.nanoTime();
+            System.gc();
+            boolean trimmed = trimNativeHeap();
+            LOG.debug(
+                    "epoch {}: collected the heap{} in {} ms",
+                    epoch,
+                    trimmed ? " and trimmed the native heap" : "",
+                    (System.nanoTime() - t0) / 1_000_000);
+            return true;
+        }
+    }
+
+    /** Forgets run {@code runId}. */
+    static void release(String runId) {
+        synchronized (STARTED) {
+            STARTED.remove(runId);
+        }
+    }
+
+    /** glibc's {@code malloc_trim} through the JVM; false where the JVM cannot. */
+    static boolean trimNativeHeap() {
+        try {
+            ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                            "systemTrimNativeHeap",
+                            new Object[] {new String[0]},
+                            new String[] {String[].class.getName()});
+            return true;
+        } catch (Exception | LinkageError e) {
+            // an older JVM (before 17.0.9) or a non-glibc platform: the collection alone
+            LOG.debug("no native heap trim: {}", e.toString());
+            return false;
+        }
+    }
+}
