@@ -40,7 +40,7 @@ kindling_confs() {
     --conf "spark.task.cpus=$CORES"
     --conf "spark.executor.memoryOverhead=${OVERHEAD_MB}m"
     --conf "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.maxphysicalbytes=${max_physical_mb}m -Dorg.bytedeco.javacpp.maxbytes=${max_physical_mb}m -XX:+UseTransparentHugePages -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10${EXTRA_EXECUTOR_JAVA_OPTIONS:+ $EXTRA_EXECUTOR_JAVA_OPTIONS}"
-    # (heap free ratios: G1 gives back what it does not use, so the RSS stays flat; as bin/kindling)
+    # (heap free ratios: the collection between epochs then shrinks the heap; cluster/README.md)
     # huge pages for glibc's malloc, which holds ND4J's arrays (as bin/kindling; cluster/README.md)
     --conf "spark.executorEnv.GLIBC_TUNABLES=glibc.malloc.hugetlb=1"
   )

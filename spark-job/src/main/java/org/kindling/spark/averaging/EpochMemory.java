@@ -1,7 +1,7 @@
 package org.kindling.spark.averaging;
 
 import java.lang.management.ManagementFactory;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
@@ -24,8 +24,16 @@ final class EpochMemory {
     private static final Logger LOG = LoggerFactory.getLogger(EpochMemory.class);
     private static final boolean ENABLED =
             !"false".equalsIgnoreCase(System.getProperty("kindling.epochMemoryRelease"));
-    // per run, the latest epoch this JVM has started (the runs are few: Workers.release drops them)
-    private static final Map<String, Integer> STARTED = new HashMap<>();
+    // per run, the latest epoch this JVM has started; the Workers.RUNS_KEPT most recent runs, as
+    // the
+    // learners (an executor of a cluster never sees Workers.release)
+    private static final Map<String, Integer> STARTED =
+            new LinkedHashMap<>(4, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Integer> e) {
+                    return size() > Workers.RUNS_KEPT;
+                }
+            };
 
     private EpochMemory() {}
 
