@@ -24,9 +24,8 @@ final class EpochMemory {
     private static final Logger LOG = LoggerFactory.getLogger(EpochMemory.class);
     private static final boolean ENABLED =
             !"false".equalsIgnoreCase(System.getProperty("kindling.epochMemoryRelease"));
-    // per run, the latest epoch this JVM has started; the Workers.RUNS_KEPT most recent runs, as
-    // the
-    // learners (an executor of a cluster never sees Workers.release)
+    // per run, the latest epoch this JVM has started; kept for the Workers.RUNS_KEPT most recent
+    // runs, as the learners are (an executor of a cluster never sees Workers.release)
     private static final Map<String, Integer> STARTED =
             new LinkedHashMap<>(4, 0.75f, true) {
                 @Override
