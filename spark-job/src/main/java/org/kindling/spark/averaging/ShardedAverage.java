@@ -61,20 +61,27 @@ public final class ShardedAverage {
         return new RoundPiece(first.shard, -1, mean(slices), 0, 0, 0, list.size(), -1);
     }
 
-    /** The element-wise mean, summed in the given order in double, rounded once to float. */
+    /**
+     * The element-wise mean, summed in the given order in double, rounded once to float. Each
+     * element's sum is formed on its own, so no double-precision copy of the vector is allocated
+     * (the exchange averages every round).
+     */
     static float[] mean(List<float[]> slices) {
         int n = slices.get(0).length;
-        double[] sum = new double[n];
         for (float[] s : slices) {
             if (s.length != n) {
                 throw new IllegalStateException(
                         "slices of one shard differ in length: " + s.length + " vs " + n);
             }
-            for (int i = 0; i < n; i++) sum[i] += s[i];
         }
+        float[][] in = slices.toArray(new float[0][]);
         float[] out = new float[n];
-        int w = slices.size();
-        for (int i = 0; i < n; i++) out[i] = (float) (sum[i] / w);
+        int w = in.length;
+        for (int i = 0; i < n; i++) {
+            double sum = 0;
+            for (float[] s : in) sum += s[i];
+            out[i] = (float) (sum / w);
+        }
         return out;
     }
 }

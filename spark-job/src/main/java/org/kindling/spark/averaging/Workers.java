@@ -292,9 +292,11 @@ public final class Workers {
                 List<RoundMessage> all = new ArrayList<>();
                 if (exchange) {
                     // ordered by partition: Spark's coordinator files each message under its
-                    // sender's partition
-                    for (String m : allGather.apply(mine.encode())) {
-                        all.add(RoundMessage.decode(m));
+                    // sender's partition; this task's own is used as it is (decoding it gives
+                    // back the same bits) instead of decoded again
+                    String[] messages = allGather.apply(mine.encode());
+                    for (int p = 0; p < messages.length; p++) {
+                        all.add(p == partition ? mine : RoundMessage.decode(messages[p]));
                     }
                 } else {
                     all.add(mine);
