@@ -45,8 +45,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * network (the course net written with DL4J's builders: 3 x [5x5 conv, pad 2 + 2x2 max pool],
  * dense 64, softmax output 10; 145,578 parameters) from the same parameters on the same CIFAR-10
  * records, with the same k (4), batch per worker (64), SGD lr 0.01 and number of workers, in one
- * Spark local-mode JVM, alternating. DL4J gets its data as an RDD of one-example {@code DataSet}s
- * normalised like Kindling's batches and cached before timing (its documented input); Kindling
+ * Spark local-mode JVM, alternating (each rep starts with the next contender: on a shared machine
+ * none is always timed in the same place). DL4J gets its data as an RDD of one-example {@code
+ * DataSet}s normalised like Kindling's batches and cached before timing (its documented input); Kindling
  * reads its cached records and builds batches inside the tasks. Times one training epoch (fit);
  * test accuracy of both after it. Each rep also times the ceiling for any trainer that runs
  * DL4J's step: the same learners as Kindling's (its DL4J backend) stepping through the same
@@ -149,21 +150,35 @@ public class Dl4jSparkPeer {
             double kAcc = 0;
             double dAcc = 0;
             for (int r = 1; r <= reps; r++) {
-                long t0 = System.nanoTime();
-                ParameterAveraging pa = new ParameterAveraging(sc, cfg, new TrainingListener() {});
-                ParameterAveraging.Result res = pa.fit(trainOnly, start);
-                double k = (System.nanoTime() - t0) / 1e9;
-                kAcc = pa.evaluate(full, res.model());
-                SparkDl4jMultiLayer s = dl4j(sc, zip, workers, 42);
-                t0 = System.nanoTime();
-                s.fit(dlTrain);
-                double d = (System.nanoTime() - t0) / 1e9;
-                dAcc = s.evaluate(dlTest).accuracy();
+                // the three take turns going first (rep 1: Kindling, DL4J, plain; rep 2: DL4J,
+                // plain, Kindling; ...): on a shared machine none is always timed in one place
+                double k = 0;
+                double d = 0;
+                double p = 0;
+                for (int i = 0; i < 3; i++) {
+                    switch ((r - 1 + i) % 3) {
+                        case 0 -> {
+                            long t0 = System.nanoTime();
+                            ParameterAveraging pa =
+                                    new ParameterAveraging(sc, cfg, new TrainingListener() {});
+                            ParameterAveraging.Result res = pa.fit(trainOnly, start);
+                            k = (System.nanoTime() - t0) / 1e9;
+                            kAcc = pa.evaluate(full, res.model());
+                        }
+                        case 1 -> {
+                            SparkDl4jMultiLayer s = dl4j(sc, zip, workers, 42);
+                            long t0 = System.nanoTime();
+                            s.fit(dlTrain);
+                            d = (System.nanoTime() - t0) / 1e9;
+                            dAcc = s.evaluate(dlTest).accuracy();
+                        }
+                        default -> p = plainLoop.time(start, shards);
+                    }
+                }
                 System.err.printf(
-                        "rep %d: kindling %.2f s (test acc %.4f), dl4j-spark %.2f s (test acc %.4f)%n",
-                        r, k, kAcc, d, dAcc);
-                double p = plainLoop.time(start, shards);
-                System.err.printf("rep %d: plain DL4J steps, %d thread(s), %.2f s%n", r, workers, p);
+                        "rep %d: kindling %.2f s (test acc %.4f), dl4j-spark %.2f s (test acc %.4f),"
+                                + " plain DL4J steps %.2f s (%d thread(s))%n",
+                        r, k, kAcc, d, dAcc, p, workers);
                 kindling.add(k);
                 peer.add(d);
                 plain.add(p);

@@ -24,9 +24,10 @@ import org.kindling.spark.io.ModelSource;
  * ({@link EpochPlan}, {@link Batch#of}) without Spark. Averaging runs with the default exchange
  * ({@code --exchange auto}: for one worker, segments of rounds without a Spark job per round) and,
  * for comparison, with {@code --exchange shuffle} (one Spark job per round). All start from the
- * same state; the contenders alternate, {@code --reps} times each. Training only (no test
- * evaluation), after an untimed warm-up of 20 rounds of each. Each plain epoch runs on a new
- * thread, as each {@code fit} trains on a new learner thread. Prints one JSON line.
+ * same state; the contenders alternate, {@code --reps} times each, each rep starting with the next
+ * one. Training only (no test evaluation), after an untimed warm-up of 20 rounds of each. Each
+ * plain epoch runs on a new thread, as each {@code fit} trains on a new learner thread. Prints one
+ * JSON line.
  *
  * <p>Run (single-file source launch): {@code java -cp CLASSPATH bench/SparkOverhead.java --data
  * DIR [--reps 3] [--limit N]}; {@code bench/run.sh} does this.
@@ -105,19 +106,36 @@ public class SparkOverhead {
                             new TrainingListener() {})
                     .fit(trainOnly, start);
             for (int r = 1; r <= reps; r++) {
-                long t0 = System.nanoTime();
-                lastLoss[0] = plainEpoch(start, recs, full, cfg);
-                double p = (System.nanoTime() - t0) / 1e9;
-                t0 = System.nanoTime();
-                ParameterAveraging.Result res =
-                        new ParameterAveraging(sc, cfg, new TrainingListener() {})
-                                .fit(trainOnly, start);
-                double s = (System.nanoTime() - t0) / 1e9;
-                lastLoss[1] = res.epochLoss().get(0);
-                t0 = System.nanoTime();
-                res = new ParameterAveraging(sc, perRound, new TrainingListener() {}).fit(trainOnly, start);
-                double q = (System.nanoTime() - t0) / 1e9;
-                lastLoss[2] = res.epochLoss().get(0);
+                // the three take turns going first (rep 1: plain, averaging, one job per round;
+                // rep 2: averaging, ...): on a shared machine none is always timed in one place
+                double p = 0;
+                double s = 0;
+                double q = 0;
+                for (int i = 0; i < 3; i++) {
+                    long t0 = System.nanoTime();
+                    switch ((r - 1 + i) % 3) {
+                        case 0 -> {
+                            lastLoss[0] = plainEpoch(start, recs, full, cfg);
+                            p = (System.nanoTime() - t0) / 1e9;
+                        }
+                        case 1 -> {
+                            lastLoss[1] =
+                                    new ParameterAveraging(sc, cfg, new TrainingListener() {})
+                                            .fit(trainOnly, start)
+                                            .epochLoss()
+                                            .get(0);
+                            s = (System.nanoTime() - t0) / 1e9;
+                        }
+                        default -> {
+                            lastLoss[2] =
+                                    new ParameterAveraging(sc, perRound, new TrainingListener() {})
+                                            .fit(trainOnly, start)
+                                            .epochLoss()
+                                            .get(0);
+                            q = (System.nanoTime() - t0) / 1e9;
+                        }
+                    }
+                }
                 System.err.printf(
                         "rep %d: plain %.2f s, spark %.2f s, spark per-round jobs %.2f s (mean loss"
                                 + " %.5f vs %.5f vs %.5f)%n",

@@ -123,7 +123,7 @@ def main():
                   "auto`, and `--exchange shuffle` with one Spark job per round for comparison), and by "
                   "the same nn-core learner looping over the same records in the same `EpochPlan` order "
                   "with `Batch.of` (same start state, same mean loss: %.5f vs %.5f vs %.5f), alternating "
-                  "in one JVM (with `bin/kindling`'s `-XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10` and `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) after a warm-up; load at start %s." % (
+                  "(each rep starts with the next contender) in one JVM (with `bin/kindling`'s `-XX:TieredStopAtLevel=1 -XX:+UseTransparentHugePages -XX:MaxHeapFreeRatio=30 -XX:MinHeapFreeRatio=10` and `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`) after a warm-up; load at start %s." % (
                       s["images"], s["plain_loss"], s["spark_loss"], s["shuffle_loss"], sp[0]["load"]), "",
                   "| rep | plain loop s | averaging s | ratio (plain s / averaging s) | averaging, one job per round s | ratio |",
                   "|---|---|---|---|---|---|"]
@@ -142,13 +142,13 @@ def main():
                   "`bench/Dl4jSparkPeer.java`: the course net written with DL4J's builders, trained for one "
                   "epoch of CIFAR-10 from the same parameters by Kindling's `ParameterAveraging` (DL4J "
                   "backend) and by DL4J's `ParameterAveragingTrainingMaster` (dl4j-spark_2.12 1.0.0-M2, "
-                  "`Direct` approach, no repartitioning, updater averaged), alternating in one local-mode "
-                  "JVM after a warm-up. DL4J gets a cached RDD of normalised one-example `DataSet`s "
+                  "`Direct` approach, no repartitioning, updater averaged), alternating (each rep starts "
+                  "with the next of the three contenders, plain included) in one local-mode JVM after a warm-up. DL4J gets a cached RDD of normalised one-example `DataSet`s "
                   "(its documented input); Kindling builds its batches from the cached records inside "
                   "the tasks. Accuracy: test set after the epoch. *Plain* is the ceiling for any trainer "
                   "that runs DL4J's step: the same learners as Kindling's DL4J backend, one thread per "
                   "worker, stepping through the same batches (built before timing) with no Spark, "
-                  "averaging or exchange, timed last in each rep (the warmest JIT); DL4J s / plain s is "
+                  "averaging or exchange; DL4J s / plain s is "
                   "the most such a trainer could reach here.", "",
                   "| workers | rep | Kindling s | DL4J s | speed ratio (DL4J s / Kindling s) | plain s | ceiling (DL4J s / plain s) | test acc. Kindling / DL4J % | load |",
                   "|---|---|---|---|---|---|---|---|---|"]
