@@ -187,8 +187,7 @@ public class SparkOverhead {
                             } catch (RuntimeException e) {
                                 failed[0] = e;
                             } finally {
-                                org.nd4j.linalg.factory.Nd4j.getWorkspaceManager()
-                                        .destroyAllWorkspacesForCurrentThread();
+                                Nd4jRuntime.releaseWorkspaces(); // as a learner thread ends
                             }
                         },
                         "plain-learner");

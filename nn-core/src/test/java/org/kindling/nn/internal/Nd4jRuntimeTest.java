@@ -3,11 +3,17 @@ package org.kindling.nn.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.environment.Nd4jEnvironment;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.factory.Nd4j;
 
 class Nd4jRuntimeTest {
 
@@ -47,6 +53,45 @@ class Nd4jRuntimeTest {
         assertEquals(
                 "CpuBackend on 1 device: CPU (16 cores, BLAS OPENBLAS)",
                 Nd4jRuntime.describeBackend("CpuBackend", 1, env));
+    }
+
+    @Test
+    void releaseWorkspacesFreesTheThreadsWorkspacesWithoutAFullCollection() throws Exception {
+        long[] seen = new long[3];
+        Thread t =
+                new Thread(
+                        () -> {
+                            WorkspaceConfiguration c =
+                                    WorkspaceConfiguration.builder().initialSize(1 << 20).build();
+                            try (MemoryWorkspace ws =
+                                    Nd4j.getWorkspaceManager()
+                                            .getAndActivateWorkspace(c, "kindling-test-ws")) {
+                                Nd4j.create(DataType.FLOAT, 1024).addi(1);
+                            }
+                            long before = fullCollections();
+                            seen[0] = Nd4jRuntime.releaseWorkspaces();
+                            seen[1] = fullCollections() - before;
+                            seen[2] =
+                                    Nd4j.getWorkspaceManager()
+                                            .getAllWorkspacesForCurrentThread()
+                                            .size();
+                        });
+        t.start();
+        t.join();
+        assertEquals(1, seen[0], "workspaces freed");
+        assertEquals(0, seen[1], "full collections while freeing them");
+        assertEquals(0, seen[2], "workspaces left on the thread");
+    }
+
+    /** Full (old-generation) collections so far; ND4J's own release would add one. */
+    private static long fullCollections() {
+        long n = 0;
+        for (GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (b.getName().contains("Old") || b.getName().contains("MarkSweep")) {
+                n += b.getCollectionCount();
+            }
+        }
+        return n;
     }
 
     private static Map<String, Object> gpu(String name, long major, long minor, long totalBytes) {

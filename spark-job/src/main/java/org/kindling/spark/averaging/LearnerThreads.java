@@ -9,6 +9,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.training.Learner;
 
 /**
@@ -85,9 +86,8 @@ final class LearnerThreads {
                                                         try {
                                                             r.run();
                                                         } finally {
-                                                            org.nd4j.linalg.factory.Nd4j
-                                                                    .getWorkspaceManager()
-                                                                    .destroyAllWorkspacesForCurrentThread();
+                                                            // without ND4J's System.gc()
+                                                            Nd4jRuntime.releaseWorkspaces();
                                                         }
                                                     };
                                             Thread t =
