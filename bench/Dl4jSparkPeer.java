@@ -47,8 +47,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * records, with the same k (4), batch per worker (64), SGD lr 0.01 and number of workers, in one
  * Spark local-mode JVM, alternating (each rep starts with the next contender: on a shared machine
  * none is always timed in the same place). DL4J gets its data as an RDD of one-example {@code
- * DataSet}s normalised like Kindling's batches and cached before timing (its documented input); Kindling
- * reads its cached records and builds batches inside the tasks. Times one training epoch (fit);
+ * DataSet}s normalised like Kindling's batches and cached before timing (its documented input);
+ * Kindling reads its cached records and builds batches inside the tasks. Times one training epoch (fit);
  * test accuracy of both after it. Each rep also times the ceiling for any trainer that runs
  * DL4J's step: the same learners as Kindling's (its DL4J backend) stepping through the same
  * batches, one thread per worker, without Spark, averaging or batch building. Prints one JSON line.

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import org.nd4j.linalg.api.environment.Nd4jEnvironment;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
@@ -67,9 +68,8 @@ public final class Nd4jRuntime {
      */
     public static int releaseWorkspaces() {
         var manager = Nd4j.getWorkspaceManager();
-        List<org.nd4j.linalg.api.memory.MemoryWorkspace> mine =
-                new ArrayList<>(manager.getAllWorkspacesForCurrentThread());
-        for (org.nd4j.linalg.api.memory.MemoryWorkspace ws : mine) {
+        List<MemoryWorkspace> mine = new ArrayList<>(manager.getAllWorkspacesForCurrentThread());
+        for (MemoryWorkspace ws : mine) {
             manager.destroyWorkspace(ws);
         }
         return mine.size();
