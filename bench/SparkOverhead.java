@@ -105,6 +105,13 @@ public class SparkOverhead {
                             perRound.toBuilder().rounds(20).build(),
                             new TrainingListener() {})
                     .fit(trainOnly, start);
+            // one epoch of averaging from the start state: its mean training loss
+            java.util.function.ToDoubleFunction<TrainingConfig> averaged =
+                    c ->
+                            new ParameterAveraging(sc, c, new TrainingListener() {})
+                                    .fit(trainOnly, start)
+                                    .epochLoss()
+                                    .get(0);
             for (int r = 1; r <= reps; r++) {
                 // the three take turns going first (rep 1: plain, averaging, one job per round;
                 // rep 2: averaging, ...): on a shared machine none is always timed in one place
@@ -119,19 +126,11 @@ public class SparkOverhead {
                             p = (System.nanoTime() - t0) / 1e9;
                         }
                         case 1 -> {
-                            lastLoss[1] =
-                                    new ParameterAveraging(sc, cfg, new TrainingListener() {})
-                                            .fit(trainOnly, start)
-                                            .epochLoss()
-                                            .get(0);
+                            lastLoss[1] = averaged.applyAsDouble(cfg);
                             s = (System.nanoTime() - t0) / 1e9;
                         }
                         default -> {
-                            lastLoss[2] =
-                                    new ParameterAveraging(sc, perRound, new TrainingListener() {})
-                                            .fit(trainOnly, start)
-                                            .epochLoss()
-                                            .get(0);
+                            lastLoss[2] = averaged.applyAsDouble(perRound);
                             q = (System.nanoTime() - t0) / 1e9;
                         }
                     }
