@@ -49,6 +49,36 @@ class DatasetsTest {
         assertEquals(files.get(5), first.get(2).get(1));
     }
 
+    /** The first record of each cached partition, as the first pass over the cache read it. */
+    private static final Map<String, ImageRecord> FIRST_READ =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String partitionKey(int rddId) {
+        return rddId + "/" + org.apache.spark.TaskContext.getPartitionId();
+    }
+
+    @Test
+    void cachedRecordsAreReadBackAsTheSameObjectsWithoutDeserialisation() {
+        String home = SharedData.cifar10().getParent().getParent().toString();
+        Datasets.Request q =
+                new Datasets.Request(
+                        "cifar10", home, 2, 200, 0, 3, BadInput.Policy.FAIL, null, 0.2, 1);
+        ImageDataset d = Datasets.load(sc, q);
+        for (JavaRDD<ImageRecord> split : List.of(d.train(), d.test())) {
+            assertTrue(split.getStorageLevel().useDisk(), "spills: " + split.getStorageLevel());
+            int id = split.id();
+            // local mode: the tasks run in this JVM, so a cached object read twice is one object
+            split.foreachPartition(it -> FIRST_READ.put(partitionKey(id), it.next()));
+            List<Boolean> same =
+                    split.mapPartitions(
+                                    it ->
+                                            List.of(it.next() == FIRST_READ.get(partitionKey(id)))
+                                                    .iterator())
+                            .collect();
+            assertEquals(List.of(true, true), same, "split " + split);
+        }
+    }
+
     @Test
     void aFolderIsCachedAsItsFilesAndDecodedPerBatch() throws Exception {
         Path root = tmp.resolve("tree");
