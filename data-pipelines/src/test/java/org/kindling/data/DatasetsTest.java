@@ -24,12 +24,16 @@ class DatasetsTest {
     final JavaSparkContext sc = LocalSpark.context();
     @TempDir Path tmp;
 
+    /** The shared CIFAR-10 for {@code workers} partitions, the first {@code limit} records. */
+    private static Datasets.Request cifar10(int workers, int limit) {
+        String home = SharedData.cifar10().getParent().getParent().toString();
+        return new Datasets.Request(
+                "cifar10", home, workers, limit, 0, 3, BadInput.Policy.FAIL, null, 0.2, 1);
+    }
+
     @Test
     void partitionsDependOnlyOnTheDataAndTheWorkerCountEvenWhenRecomputed() {
-        String home = SharedData.cifar10().getParent().getParent().toString();
-        Datasets.Request q =
-                new Datasets.Request(
-                        "cifar10", home, 3, 300, 0, 3, BadInput.Policy.FAIL, null, 0.2, 1);
+        Datasets.Request q = cifar10(3, 300);
         ImageDataset a = Datasets.load(sc, q);
         List<List<ImageRecord>> first = a.train().glom().collect();
         a.train().unpersist(true); // as if an executor had lost every cached block
@@ -59,11 +63,7 @@ class DatasetsTest {
 
     @Test
     void cachedRecordsAreReadBackAsTheSameObjectsWithoutDeserialisation() {
-        String home = SharedData.cifar10().getParent().getParent().toString();
-        Datasets.Request q =
-                new Datasets.Request(
-                        "cifar10", home, 2, 200, 0, 3, BadInput.Policy.FAIL, null, 0.2, 1);
-        ImageDataset d = Datasets.load(sc, q);
+        ImageDataset d = Datasets.load(sc, cifar10(2, 200));
         for (JavaRDD<ImageRecord> split : List.of(d.train(), d.test())) {
             assertTrue(split.getStorageLevel().useDisk(), "spills: " + split.getStorageLevel());
             int id = split.id();
