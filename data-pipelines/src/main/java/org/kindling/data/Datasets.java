@@ -240,7 +240,7 @@ public final class Datasets {
         // The shuffle also keeps driver-parallelised records out of every later task's closure.
         // Cached as objects, spilling to disk (serialised) when memory runs out: a dataset larger
         // than memory still trains. A record is a label and one byte array, so the objects take
-        // the same memory as their serialised form, and reading them back costs no Java
+        // about the memory of their serialised form, and reading them back costs no Java
         // deserialisation (0.95 s for CIFAR-10's training set; docs/PERFORMANCE.md, profile 25).
         train =
                 Partitioning.byIndex(train, q.partitions(), q.limit())
