@@ -114,6 +114,8 @@ if want tta; then
   rec "{\"bench\": \"tta\", \"load\": \"$l\", \"result\": $t}"
 fi
 end_load="$(load)"
-$py "$root/bench/report.py" "$results" --root "$root" --command "bench/run.sh $reps${only[*]:+ --only ${only[*]}}" \
+command="bench/run.sh $reps" # as it was typed: one --only per subset
+for o in ${only[@]+"${only[@]}"}; do command="$command --only $o"; done
+$py "$root/bench/report.py" "$results" --root "$root" --command "$command" \
   --start-load "$start_load" --end-load "$end_load" --date "$start_date" --raw "$out" \
   ${only[*]:+--subset}
