@@ -22,7 +22,6 @@ final class Conv2dOp {
     private static final int NCHW = 0;
     private static final int NHWC = 1;
     private static final int WEIGHTS_OIHW = 1;
-    private static final int WEIGHTS_OHWI = 2;
     private static final int WEIGHTS_HWIO = 0;
 
     private Conv2dOp() {}
@@ -114,14 +113,18 @@ final class Conv2dOp {
                 : Tensor.derived(out, backward, x, weight, bias);
     }
 
-    /** The convolution in NHWC with weights [out, kH, kW, in]; the output a channels-last view. */
+    /**
+     * The convolution in NHWC with PyTorch's weights [out, in, kH, kW] as they are (libnd4j's
+     * oneDNN helper reorders the weights to its own layout on every call whichever layout it is
+     * given, so an [out, kH, kW, in] copy bought nothing; profile 27 in docs/PERFORMANCE.md); the
+     * output a channels-last view.
+     */
     private static Tensor channelsLast(Tensor x, Tensor weight, Tensor bias, int[] nchwArgs) {
         int[] iArgs = nchwArgs.clone();
         iArgs[9] = NHWC;
-        iArgs[10] = WEIGHTS_OHWI;
+        iArgs[10] = WEIGHTS_OIHW;
         INDArray in = Layout.nhwc(x.data());
-        INDArray w = weight.data();
-        INDArray wN = w.permute(0, 2, 3, 1).dup('c');
+        INDArray w = Layout.rowMajor(weight.data());
         INDArray b = bias == null ? null : Layout.rowMajor(bias.data());
         long hOut =
                 (in.size(1) + 2L * iArgs[4] - (long) iArgs[6] * (iArgs[0] - 1) - 1) / iArgs[2] + 1;
@@ -132,7 +135,7 @@ final class Conv2dOp {
                         in.dataType(), new long[] {in.size(0), hOut, wOut, w.size(0)});
         F.exec(
                 "conv2d",
-                b == null ? new INDArray[] {in, wN} : new INDArray[] {in, wN, b},
+                b == null ? new INDArray[] {in, w} : new INDArray[] {in, w, b},
                 new INDArray[] {out},
                 iArgs);
         boolean stride1 = iArgs[2] == 1 && iArgs[3] == 1;
@@ -143,19 +146,16 @@ final class Conv2dOp {
                         return weightGradients(in, go, b, iArgs);
                     }
                     INDArray gx = in.ulike();
-                    INDArray gw = wN.ulike();
+                    INDArray gw = w.ulike();
                     INDArray gb = b == null ? null : b.ulike();
                     F.exec(
                             "conv2d_bp",
-                            b == null
-                                    ? new INDArray[] {in, wN, go}
-                                    : new INDArray[] {in, wN, b, go},
+                            b == null ? new INDArray[] {in, w, go} : new INDArray[] {in, w, b, go},
                             gb == null ? new INDArray[] {gx, gw} : new INDArray[] {gx, gw, gb},
                             iArgs);
-                    INDArray gwOihw = gw.permute(0, 3, 1, 2);
                     return gb == null
-                            ? new INDArray[] {Layout.channelsLastView(gx), gwOihw}
-                            : new INDArray[] {Layout.channelsLastView(gx), gwOihw, gb};
+                            ? new INDArray[] {Layout.channelsLastView(gx), gw}
+                            : new INDArray[] {Layout.channelsLastView(gx), gw, gb};
                 };
         INDArray y = Layout.channelsLastView(out);
         return bias == null
