@@ -3,6 +3,7 @@ package org.kindling.nn.functional;
 import java.util.Arrays;
 import org.kindling.nn.Tensor;
 import org.kindling.nn.internal.Layout;
+import org.kindling.nn.internal.OneDnn;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
@@ -173,6 +174,14 @@ final class Conv2dOp {
      * which yields [i, kH, kW, o].
      */
     private static INDArray[] weightGradients(INDArray in, INDArray go, INDArray b, int[] iArgs) {
+        if (OneDnn.available(in, go)) {
+            INDArray gw =
+                    Nd4j.createUninitialized(
+                            in.dataType(), new long[] {go.size(3), in.size(3), iArgs[0], iArgs[1]});
+            INDArray gb = b == null ? null : Nd4j.createUninitialized(in.dataType(), go.size(3));
+            OneDnn.convWeightGradients(in, go, iArgs[0], iArgs[1], iArgs[4], iArgs[5], gw, gb);
+            return gb == null ? new INDArray[] {null, gw} : new INDArray[] {null, gw, gb};
+        }
         INDArray xT = in.permute(3, 1, 2, 0).dup('c');
         INDArray kernel = go.permute(1, 2, 0, 3).dup('c');
         int[] args = {
