@@ -12,8 +12,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A convolution whose input needs no gradient (the network's first layer) computes only its weight
- * and bias gradients, by a different route than libnd4j's {@code conv2d_bp}: they must match the
- * gradients computed when the input does need one.
+ * and bias gradients (in float32 by oneDNN's backward-weights kernel, in float64 by a forward
+ * convolution on libnd4j): they must match the gradients computed when the input does need one.
  */
 class ConvWeightGradientTest {
 
@@ -22,7 +22,7 @@ class ConvWeightGradientTest {
         same(64, 3, 32, 32, 32, 5, 5, 2, 1, true); // the course net's first convolution
         same(4, 4, 9, 7, 6, 3, 2, 0, 1, false); // non-square kernel, no padding, no bias
         same(1, 2, 5, 5, 3, 3, 3, 1, 1, true); // one example
-        same(3, 2, 8, 8, 4, 3, 3, 1, 2, true); // stride 2: the full pass either way
+        same(3, 2, 8, 8, 4, 3, 3, 1, 2, true); // stride 2: weight-only in float32, full in float64
     }
 
     @Test

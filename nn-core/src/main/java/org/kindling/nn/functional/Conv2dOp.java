@@ -10,14 +10,16 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * Forward and backward of 2-D convolution on libnd4j's {@code conv2d}/{@code conv2d_bp} ops (which
- * run on oneDNN in the CPU build), with PyTorch's weight layout [out, in/groups, kH, kW]. Groups
- * are computed one group at a time.
+ * Forward and backward of 2-D convolution with PyTorch's weight layout [out, in/groups, kH, kW].
+ * Groups are computed one group at a time.
  *
  * <p>Ungrouped, undilated convolutions (the common case) compute in NHWC and return a channels-last
  * ({@link Layout}) view: oneDNN reads and writes NHWC directly, where NCHW costs a reorder of input
  * and output on every call (the course net's first convolution: 1.1 ms in NHWC against 3.5 ms
- * forward, 64 images).
+ * forward, 64 images). In float32 on the CPU they run on oneDNN 2.5.2 directly ({@link OneDnn}),
+ * whose backward pass computes the input gradient only where the input needs one; otherwise (the
+ * CUDA backend, float64), and for grouped or dilated convolutions, on libnd4j's {@code
+ * conv2d}/{@code conv2d_bp} ops.
  */
 final class Conv2dOp {
     private static final int NCHW = 0;
@@ -115,10 +117,9 @@ final class Conv2dOp {
     }
 
     /**
-     * The convolution in NHWC with PyTorch's weights [out, in, kH, kW] as they are (libnd4j's
-     * oneDNN helper reorders the weights to its own layout on every call whichever layout it is
-     * given, so an [out, kH, kW, in] copy bought nothing; profile 27 in docs/PERFORMANCE.md); the
-     * output a channels-last view.
+     * The convolution in NHWC with PyTorch's weights [out, in, kH, kW] as they are (both oneDNN
+     * routes reorder the weights to their kernels' layouts on every call, so an [out, kH, kW, in]
+     * copy buys nothing; profile 27 in docs/PERFORMANCE.md); the output a channels-last view.
      */
     private static Tensor channelsLast(Tensor x, Tensor weight, Tensor bias, int[] nchwArgs) {
         int[] iArgs = nchwArgs.clone();
@@ -134,15 +135,39 @@ final class Conv2dOp {
         INDArray out =
                 Nd4j.createUninitialized(
                         in.dataType(), new long[] {in.size(0), hOut, wOut, w.size(0)});
-        F.exec(
-                "conv2d",
-                b == null ? new INDArray[] {in, w} : new INDArray[] {in, w, b},
-                new INDArray[] {out},
-                iArgs);
+        int[] stride = {iArgs[2], iArgs[3]};
+        int[] pad = {iArgs[4], iArgs[5]};
+        boolean oneDnn = OneDnn.available(in, w, b);
+        if (oneDnn) {
+            OneDnn.convForward(in, w, b, stride, pad, out);
+        } else {
+            F.exec(
+                    "conv2d",
+                    b == null ? new INDArray[] {in, w} : new INDArray[] {in, w, b},
+                    new INDArray[] {out},
+                    iArgs);
+        }
         boolean stride1 = iArgs[2] == 1 && iArgs[3] == 1;
         Tensor.BackwardFn backward =
                 gradOut -> {
                     INDArray go = Layout.nhwc(gradOut);
+                    if (oneDnn) {
+                        INDArray gx = null;
+                        if (x.requiresGrad()) {
+                            gx = Nd4j.createUninitialized(in.dataType(), in.shape());
+                            OneDnn.convBackwardData(go, w, stride, pad, gx, b != null);
+                        }
+                        INDArray gw = Nd4j.createUninitialized(w.dataType(), w.shape());
+                        INDArray gb =
+                                b == null
+                                        ? null
+                                        : Nd4j.createUninitialized(b.dataType(), b.shape());
+                        OneDnn.convWeightGradients(in, go, stride, pad, gw, gb);
+                        INDArray gxView = gx == null ? null : Layout.channelsLastView(gx);
+                        return gb == null
+                                ? new INDArray[] {gxView, gw}
+                                : new INDArray[] {gxView, gw, gb};
+                    }
                     if (!x.requiresGrad() && stride1) {
                         return weightGradients(in, go, b, iArgs);
                     }
@@ -166,22 +191,15 @@ final class Conv2dOp {
 
     /**
      * The weight and bias gradients of a stride-1 convolution whose input needs no gradient (the
-     * network's first layer): libnd4j's {@code conv2d_bp} always computes the input gradient too,
-     * which for 3 input channels costs more than the rest (profile 11 in docs/PERFORMANCE.md).
-     * {@code gW[o, i, a, b] = sum over n, h, w of gOut[n, h, w, o] * xPadded[n, h + a, w + b, i]}
-     * is itself a convolution: of the input seen as [i, H, W, n] (batch = input channel, channels =
-     * examples) with the output gradient as weights [H_out, W_out, n, o] and the same padding,
-     * which yields [i, kH, kW, o].
+     * network's first layer) where {@link OneDnn} does not apply (float64, the CUDA backend):
+     * libnd4j's {@code conv2d_bp} always computes the input gradient too, which for 3 input
+     * channels costs more than the rest (profile 11 in docs/PERFORMANCE.md). {@code gW[o, i, a, b]
+     * = sum over n, h, w of gOut[n, h, w, o] * xPadded[n, h + a, w + b, i]} is itself a
+     * convolution: of the input seen as [i, H, W, n] (batch = input channel, channels = examples)
+     * with the output gradient as weights [H_out, W_out, n, o] and the same padding, which yields
+     * [i, kH, kW, o].
      */
     private static INDArray[] weightGradients(INDArray in, INDArray go, INDArray b, int[] iArgs) {
-        if (OneDnn.available(in, go)) {
-            INDArray gw =
-                    Nd4j.createUninitialized(
-                            in.dataType(), new long[] {go.size(3), in.size(3), iArgs[0], iArgs[1]});
-            INDArray gb = b == null ? null : Nd4j.createUninitialized(in.dataType(), go.size(3));
-            OneDnn.convWeightGradients(in, go, iArgs[0], iArgs[1], iArgs[4], iArgs[5], gw, gb);
-            return gb == null ? new INDArray[] {null, gw} : new INDArray[] {null, gw, gb};
-        }
         INDArray xT = in.permute(3, 1, 2, 0).dup('c');
         INDArray kernel = go.permute(1, 2, 0, 3).dup('c');
         int[] args = {

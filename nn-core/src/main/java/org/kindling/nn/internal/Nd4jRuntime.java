@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * notes): the oneDNN build of libnd4j with its platform helpers enabled, one OpenMP thread per core
  * given to this process (or to this task), and OpenBLAS's spinning worker switched off.
  *
- * <p>Convolution and pooling run as libnd4j ops whose oneDNN helpers are picked by libnd4j itself;
- * DL4J's layer-helper lookup, which silently fails in 1.0.0-M2.x, is not involved.
+ * <p>Pooling runs as libnd4j ops whose oneDNN helpers are picked by libnd4j itself, float32
+ * convolutions on oneDNN 2.5.2 directly ({@link OneDnn}, on the same OpenMP threads); DL4J's
+ * layer-helper lookup, which silently fails in 1.0.0-M2.x, is not involved.
  */
 public final class Nd4jRuntime {
     private static final Logger log = LoggerFactory.getLogger(Nd4jRuntime.class);

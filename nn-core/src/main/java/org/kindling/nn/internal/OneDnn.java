@@ -1,13 +1,18 @@
 package org.kindling.nn.internal;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_desc_init;
@@ -31,6 +36,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_scratchpad_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_scratchpad_mode_user;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
@@ -56,35 +62,38 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Kernels Kindling runs in oneDNN itself (JavaCPP's build of oneDNN 2.5.2, {@code
- * org.bytedeco:dnnl}) where libnd4j's ops, on the oneDNN 2.3 libnd4j bundles, have no such form:
- * the weight and bias gradients of a convolution without its input gradient (the network's first
- * layer; libnd4j's {@code conv2d_bp} always computes the input gradient too). oneDNN's
- * backward-weights kernel for the course net's first layer takes ~1.3 ms for 64 images where
- * libnd4j's route took ~8.8 ms (docs/PERFORMANCE.md, profile 28).
+ * Convolutions Kindling runs in oneDNN itself (JavaCPP's build of oneDNN 2.5.2, {@code
+ * org.bytedeco:dnnl}) instead of through libnd4j's ops on the oneDNN 2.3 libnd4j bundles: the newer
+ * kernels are faster on AVX-512 (the course net's convolutions, 64 images: forward 1.0 / 2.1 / 1.0
+ * ms with {@code brgconv:avx512_core}), and the backward pass can compute the input and the weight
+ * gradients separately, so the first layer computes no input gradient (libnd4j's {@code conv2d_bp}
+ * always computes both; its first-layer route took ~8.8 ms per step where oneDNN's backward-weights
+ * kernel takes ~1.3 ms). docs/PERFORMANCE.md, profile 28.
  *
- * <p>CPU and float32 only ({@link #available}); callers keep libnd4j's route for everything else
- * (the CUDA backend, float64). Primitives are built once per shape and shared by all threads: they
- * run with a caller-provided scratchpad, so concurrent learners never share scratch memory; each
- * thread has its own stream.
+ * <p>Arrays are row-major: activations [N, H, W, C], weights PyTorch's [out, in, kH, kW], bias
+ * [out]; weights are reordered to and from each kernel's own layout on every call (tens of
+ * microseconds). CPU and float32 only ({@link #available}); callers keep libnd4j's ops for the rest
+ * (the CUDA backend, float64). Primitives are built once per shape and shared by all threads; they
+ * run with a scratchpad of the calling thread's, so concurrent learners share no scratch memory,
+ * and each thread has its own stream. The process has one OpenMP runtime: this oneDNN links against
+ * the {@code libgomp} libnd4j loaded, so ND4J's thread count applies to both.
  */
 public final class OneDnn {
     private static final dnnl_engine ENGINE = engine();
-    private static final ConcurrentHashMap<ConvKey, ConvWeights> CONV_WEIGHTS =
-            new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<ConvKey, Conv> CONV = new ConcurrentHashMap<>();
     private static final ThreadLocal<dnnl_stream> STREAM = ThreadLocal.withInitial(OneDnn::stream);
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-    private static final ThreadLocal<Scratch> BLOCKED = ThreadLocal.withInitial(Scratch::new);
+    private static final ThreadLocal<Scratch> WEIGHTS = ThreadLocal.withInitial(Scratch::new);
 
     private OneDnn() {}
 
-    /** Whether these arrays can go to {@link #convWeightGradients}: ND4J's CPU backend, float32. */
+    /** Whether these arrays can go to this class's kernels: ND4J's CPU backend, float32. */
     public static boolean available(INDArray... arrays) {
         if (!Nd4j.getEnvironment().isCPU()) {
             return false;
         }
         for (INDArray a : arrays) {
-            if (a.dataType() != DataType.FLOAT) {
+            if (a != null && a.dataType() != DataType.FLOAT) {
                 return false;
             }
         }
@@ -92,45 +101,74 @@ public final class OneDnn {
     }
 
     /**
-     * The weight and bias gradients of a stride-1, undilated, ungrouped convolution: {@code in} its
-     * input and {@code go} its output gradient, both row-major [N, H, W, C]; {@code gw} receives
-     * [out, in, kH, kW] (row-major, PyTorch's layout) and {@code gb}, unless null, [out].
+     * The convolution of {@code in} [N, H, W, C] with {@code w} [out, C, kH, kW] and {@code b}
+     * (null: none), undilated and ungrouped, into {@code out} [N, outH, outW, out].
+     */
+    public static void convForward(
+            INDArray in, INDArray w, INDArray b, int[] stride, int[] pad, INDArray out) {
+        in = plain(in);
+        w = plain(w);
+        b = b == null ? null : plain(b);
+        output(out);
+        conv(in.shape(), w.shape(), out.shape(), stride, pad, b != null).forward(in, w, b, out);
+    }
+
+    /** The input gradient {@code gx} [N, H, W, C] of {@link #convForward}, from {@code go}. */
+    public static void convBackwardData(
+            INDArray go, INDArray w, int[] stride, int[] pad, INDArray gx, boolean bias) {
+        go = plain(go);
+        w = plain(w);
+        output(gx);
+        conv(gx.shape(), w.shape(), go.shape(), stride, pad, bias).backwardData(go, w, gx);
+    }
+
+    /**
+     * The weight gradient {@code gw} [out, C, kH, kW] and, unless null, the bias gradient {@code
+     * gb} [out] of {@link #convForward}, from its input {@code in} and output gradient {@code go}.
      */
     public static void convWeightGradients(
-            INDArray in,
-            INDArray go,
-            int kH,
-            int kW,
-            int padH,
-            int padW,
-            INDArray gw,
-            INDArray gb) {
+            INDArray in, INDArray go, int[] stride, int[] pad, INDArray gw, INDArray gb) {
         in = plain(in);
         go = plain(go);
-        if (!Layout.isRowMajor(gw) || gw.offset() != 0 || (gb != null && gb.offset() != 0)) {
-            throw new IllegalArgumentException("convWeightGradients writes row-major arrays only");
+        output(gw);
+        if (gb != null) {
+            output(gb);
         }
+        conv(in.shape(), gw.shape(), go.shape(), stride, pad, gb != null)
+                .backwardWeights(in, go, gw, gb);
+    }
+
+    private static Conv conv(
+            long[] in, long[] w, long[] out, int[] stride, int[] pad, boolean bias) {
         ConvKey key =
                 new ConvKey(
-                        in.size(0),
-                        in.size(3),
-                        in.size(1),
-                        in.size(2),
-                        go.size(3),
-                        go.size(1),
-                        go.size(2),
-                        kH,
-                        kW,
-                        padH,
-                        padW,
-                        gb != null);
-        ConvWeights p = CONV_WEIGHTS.computeIfAbsent(key, ConvWeights::new);
-        p.run(in, go, gw, gb);
+                        in[0],
+                        in[3],
+                        in[1],
+                        in[2],
+                        w[0],
+                        out[1],
+                        out[2],
+                        (int) w[2],
+                        (int) w[3],
+                        stride[0],
+                        stride[1],
+                        pad[0],
+                        pad[1],
+                        bias);
+        return CONV.computeIfAbsent(key, Conv::new);
     }
 
     /** {@code a} if row-major at the start of its buffer, else such a copy. */
     private static INDArray plain(INDArray a) {
         return Layout.isRowMajor(a) && a.offset() == 0 ? a : a.dup('c');
+    }
+
+    private static void output(INDArray a) {
+        if (!Layout.isRowMajor(a) || a.offset() != 0) {
+            throw new IllegalArgumentException(
+                    "oneDNN kernels write row-major arrays at the start of their buffer only");
+        }
     }
 
     private static dnnl_engine engine() {
@@ -169,6 +207,34 @@ public final class OneDnn {
         return a.data().addressPointer();
     }
 
+    private static dnnl_primitive_desc primitiveDesc(
+            Pointer opDesc, dnnl_primitive_attr attr, dnnl_primitive_desc hint, String what) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(
+                dnnl_primitive_desc_create(
+                        pd, new const_dnnl_op_desc_t(opDesc), attr, ENGINE, hint),
+                "primitive_desc_create (" + what + ")");
+        return pd;
+    }
+
+    private static dnnl_primitive primitive(dnnl_primitive_desc pd, String what) {
+        dnnl_primitive p = new dnnl_primitive();
+        check(dnnl_primitive_create(p, pd), "primitive_create (" + what + ")");
+        return p;
+    }
+
+    /** A reorder between two layouts of one tensor, or null if they are the same. */
+    private static dnnl_primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
+        if (dnnl_memory_desc_equal(from, to) != 0) {
+            return null;
+        }
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(
+                dnnl_reorder_primitive_desc_create(pd, from, ENGINE, to, ENGINE, null),
+                "reorder_primitive_desc_create");
+        return primitive(pd, "reorder");
+    }
+
     /** A primitive's arguments; the memory objects are freed after the call. */
     private static final class Args implements AutoCloseable {
         final dnnl_exec_arg_t args;
@@ -189,7 +255,7 @@ public final class OneDnn {
         }
 
         void execute(dnnl_primitive p, dnnl_stream s, String what) {
-            check(dnnl_primitive_execute(p, s, n, args.position(0)), what);
+            check(dnnl_primitive_execute(p, s, n, args.position(0)), "execute (" + what + ")");
         }
 
         @Override
@@ -198,6 +264,18 @@ public final class OneDnn {
                 dnnl_memory_destroy(memories[i]);
             }
             args.close();
+        }
+    }
+
+    private static void runReorder(
+            dnnl_primitive r,
+            dnnl_memory_desc_t from,
+            Pointer src,
+            dnnl_memory_desc_t to,
+            Pointer dst,
+            dnnl_stream s) {
+        try (Args a = new Args(2)) {
+            a.add(DNNL_ARG_FROM, from, src).add(DNNL_ARG_TO, to, dst).execute(r, s, "reorder");
         }
     }
 
@@ -226,34 +304,36 @@ public final class OneDnn {
             long outW,
             int kH,
             int kW,
+            int strideH,
+            int strideW,
             int padH,
             int padW,
             boolean bias) {}
 
-    /** oneDNN's backward-weights convolution for one shape, and the reorder of its result. */
-    private static final class ConvWeights {
+    /** One convolution shape: its forward and two backward primitives and their weight reorders. */
+    private static final class Conv {
         final dnnl_memory_desc_t src;
-        final dnnl_memory_desc_t diffDst;
-        final dnnl_memory_desc_t diffWeights; // the kernel's own (blocked) layout
+        final dnnl_memory_desc_t dst;
         final dnnl_memory_desc_t weightsOihw;
         final dnnl_memory_desc_t bias;
-        final dnnl_primitive primitive;
-        final long scratchBytes;
-        final dnnl_memory_desc_t scratch;
-        final dnnl_primitive reorder; // null if the kernel writes OIHW itself
-        final long blockedBytes;
         final boolean hasBias;
+        final Kernel forward;
+        final Kernel backwardData;
+        final Kernel backwardWeights;
 
-        ConvWeights(ConvKey k) {
+        Conv(ConvKey k) {
             src = desc(dnnl_nhwc, k.n, k.c, k.h, k.w);
-            diffDst = desc(dnnl_nhwc, k.n, k.out, k.outH, k.outW);
+            dst = desc(dnnl_nhwc, k.n, k.out, k.outH, k.outW);
             dnnl_memory_desc_t anyWeights = desc(dnnl_format_tag_any, k.out, k.c, k.kH, k.kW);
             weightsOihw = desc(dnnl_oihw, k.out, k.c, k.kH, k.kW);
             hasBias = k.bias;
-            bias = hasBias ? desc(dnnl_a, k.out) : new dnnl_memory_desc_t();
-            long[] strides = {1, 1};
+            bias = hasBias ? desc(dnnl_a, k.out) : null;
+            long[] strides = {k.strideH, k.strideW};
             long[] padL = {k.padH, k.padW};
-            long[] padR = {k.outH - 1 + k.kH - k.h - k.padH, k.outW - 1 + k.kW - k.w - k.padW};
+            long[] padR = {
+                (k.outH - 1) * k.strideH + k.kH - k.h - k.padH,
+                (k.outW - 1) * k.strideW + k.kW - k.w - k.padW
+            };
             dnnl_primitive_attr attr = new dnnl_primitive_attr();
             check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
             check(
@@ -267,77 +347,142 @@ public final class OneDnn {
                             dnnl_convolution_direct,
                             src,
                             anyWeights,
-                            hasBias ? bias : null,
-                            diffDst,
+                            bias,
+                            dst,
                             strides,
                             padL,
                             padR),
                     "convolution_forward_desc_init");
-            dnnl_primitive_desc hint = new dnnl_primitive_desc();
+            dnnl_primitive_desc fpd = primitiveDesc(fwd, attr, null, "convolution forward");
+            forward = new Kernel(fpd, dnnl_query_weights_md, weightsOihw, true, "forward");
+            dnnl_convolution_desc_t bwdData = new dnnl_convolution_desc_t();
             check(
-                    dnnl_primitive_desc_create(
-                            hint, new const_dnnl_op_desc_t(fwd), attr, ENGINE, null),
-                    "primitive_desc_create (forward hint)");
-            dnnl_convolution_desc_t bwd = new dnnl_convolution_desc_t();
-            check(
-                    dnnl_convolution_backward_weights_desc_init(
-                            bwd,
+                    dnnl_convolution_backward_data_desc_init(
+                            bwdData,
                             dnnl_convolution_direct,
                             src,
                             anyWeights,
-                            hasBias ? bias : null,
-                            diffDst,
+                            dst,
+                            strides,
+                            padL,
+                            padR),
+                    "convolution_backward_data_desc_init");
+            backwardData =
+                    new Kernel(
+                            primitiveDesc(bwdData, attr, fpd, "convolution backward data"),
+                            dnnl_query_weights_md,
+                            weightsOihw,
+                            true,
+                            "backward data");
+            dnnl_convolution_desc_t bwdWeights = new dnnl_convolution_desc_t();
+            check(
+                    dnnl_convolution_backward_weights_desc_init(
+                            bwdWeights,
+                            dnnl_convolution_direct,
+                            src,
+                            anyWeights,
+                            bias,
+                            dst,
                             strides,
                             padL,
                             padR),
                     "convolution_backward_weights_desc_init");
-            dnnl_primitive_desc pd = new dnnl_primitive_desc();
-            check(
-                    dnnl_primitive_desc_create(
-                            pd, new const_dnnl_op_desc_t(bwd), attr, ENGINE, hint),
-                    "primitive_desc_create (backward weights)");
-            diffWeights = dnnl_primitive_desc_query_md(pd, dnnl_query_diff_weights_md, 0);
-            scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
-            scratchBytes = dnnl_memory_desc_get_size(scratch);
-            primitive = new dnnl_primitive();
-            check(dnnl_primitive_create(primitive, pd), "primitive_create (backward weights)");
-            if (dnnl_memory_desc_equal(diffWeights, weightsOihw) != 0) {
-                reorder = null;
-                blockedBytes = 0;
-            } else {
-                dnnl_primitive_desc rpd = new dnnl_primitive_desc();
-                check(
-                        dnnl_reorder_primitive_desc_create(
-                                rpd, diffWeights, ENGINE, weightsOihw, ENGINE, null),
-                        "reorder_primitive_desc_create");
-                reorder = new dnnl_primitive();
-                check(dnnl_primitive_create(reorder, rpd), "primitive_create (reorder)");
-                blockedBytes = dnnl_memory_desc_get_size(diffWeights);
+            backwardWeights =
+                    new Kernel(
+                            primitiveDesc(bwdWeights, attr, fpd, "convolution backward weights"),
+                            dnnl_query_diff_weights_md,
+                            weightsOihw,
+                            false,
+                            "backward weights");
+        }
+
+        void forward(INDArray in, INDArray w, INDArray b, INDArray out) {
+            dnnl_stream s = STREAM.get();
+            Pointer weights = forward.weightsIn(data(w), s);
+            try (Args a = new Args(5)) {
+                a.add(DNNL_ARG_SRC, src, data(in)).add(DNNL_ARG_WEIGHTS, forward.weights, weights);
+                if (hasBias) {
+                    a.add(DNNL_ARG_BIAS, bias, data(b));
+                }
+                a.add(DNNL_ARG_DST, dst, data(out));
+                forward.run(a, s);
             }
         }
 
-        void run(INDArray in, INDArray go, INDArray gw, INDArray gb) {
+        void backwardData(INDArray go, INDArray w, INDArray gx) {
             dnnl_stream s = STREAM.get();
-            Pointer weightsOut = reorder == null ? data(gw) : BLOCKED.get().get(blockedBytes);
+            Pointer weights = backwardData.weightsIn(data(w), s);
+            try (Args a = new Args(4)) {
+                a.add(DNNL_ARG_DIFF_DST, dst, data(go))
+                        .add(DNNL_ARG_WEIGHTS, backwardData.weights, weights)
+                        .add(DNNL_ARG_DIFF_SRC, src, data(gx));
+                backwardData.run(a, s);
+            }
+        }
+
+        void backwardWeights(INDArray in, INDArray go, INDArray gw, INDArray gb) {
+            dnnl_stream s = STREAM.get();
+            Kernel k = backwardWeights;
+            Pointer weights = k.reorder == null ? data(gw) : WEIGHTS.get().get(k.weightsBytes);
             try (Args a = new Args(5)) {
                 a.add(DNNL_ARG_SRC, src, data(in))
-                        .add(DNNL_ARG_DIFF_DST, diffDst, data(go))
-                        .add(DNNL_ARG_DIFF_WEIGHTS, diffWeights, weightsOut);
+                        .add(DNNL_ARG_DIFF_DST, dst, data(go))
+                        .add(DNNL_ARG_DIFF_WEIGHTS, k.weights, weights);
                 if (hasBias) {
                     a.add(DNNL_ARG_DIFF_BIAS, bias, data(gb));
                 }
-                if (scratchBytes > 0) {
-                    a.add(DNNL_ARG_SCRATCHPAD, scratch, SCRATCH.get().get(scratchBytes));
-                }
-                a.execute(primitive, s, "execute (backward weights)");
+                k.run(a, s);
             }
-            if (reorder != null) {
-                try (Args a = new Args(2)) {
-                    a.add(DNNL_ARG_FROM, diffWeights, weightsOut)
-                            .add(DNNL_ARG_TO, weightsOihw, data(gw))
-                            .execute(reorder, s, "execute (reorder)");
-                }
+            if (k.reorder != null) {
+                runReorder(k.reorder, k.weights, weights, weightsOihw, data(gw), s);
             }
+            check(dnnl_stream_wait(s), "stream_wait");
+        }
+    }
+
+    /** A primitive, the layout of its weights, and the reorder between that and OIHW. */
+    private static final class Kernel {
+        final dnnl_primitive primitive;
+        final dnnl_memory_desc_t weights;
+        final dnnl_memory_desc_t oihw;
+        final dnnl_primitive reorder; // OIHW -> weights if it reads them, weights -> OIHW if not
+        final long weightsBytes;
+        final dnnl_memory_desc_t scratch;
+        final long scratchBytes;
+        final String what;
+
+        Kernel(
+                dnnl_primitive_desc pd,
+                int weightsQuery,
+                dnnl_memory_desc_t oihw,
+                boolean readsWeights,
+                String what) {
+            this.what = what;
+            this.oihw = oihw;
+            primitive = primitive(pd, what);
+            weights = dnnl_primitive_desc_query_md(pd, weightsQuery, 0);
+            weightsBytes = dnnl_memory_desc_get_size(weights);
+            reorder = readsWeights ? OneDnn.reorder(oihw, weights) : OneDnn.reorder(weights, oihw);
+            scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+            scratchBytes = dnnl_memory_desc_get_size(scratch);
+        }
+
+        /** The weights in this kernel's layout: {@code oihwData} itself or a reordered copy. */
+        Pointer weightsIn(Pointer oihwData, dnnl_stream s) {
+            if (reorder == null) {
+                return oihwData;
+            }
+            BytePointer copy = WEIGHTS.get().get(weightsBytes);
+            runReorder(reorder, oihw, oihwData, weights, copy, s);
+            return copy;
+        }
+
+        /** Runs the primitive with {@code a} (and a scratchpad) and waits for it. */
+        void run(Args a, dnnl_stream s) {
+            if (scratchBytes > 0) {
+                a.add(DNNL_ARG_SCRATCHPAD, scratch, SCRATCH.get().get(scratchBytes));
+            }
+            a.execute(primitive, s, what);
             check(dnnl_stream_wait(s), "stream_wait");
         }
     }
