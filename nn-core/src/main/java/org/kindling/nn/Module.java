@@ -26,9 +26,13 @@ public abstract class Module {
     /** Computes the output for input {@code x}, recording how to backpropagate through it. */
     public abstract Tensor forward(Tensor x);
 
-    /** Convenience: forward on a plain array, returning the output array. */
+    /**
+     * Convenience: forward on a plain array, returning the output array (no gradients recorded).
+     */
     public INDArray forward(INDArray x) {
-        return forward(Tensor.of(x)).data();
+        try (Tensor.NoGrad g = Tensor.noGrad()) {
+            return forward(Tensor.of(x)).data();
+        }
     }
 
     /**

@@ -80,7 +80,49 @@ public final class Tensor {
      * gradient per input. Parameter gradients are accumulated by the function itself.
      */
     public static Tensor derived(INDArray data, BackwardFn backwardFn, Tensor... inputs) {
+        if (NO_GRAD.get()[0] > 0) {
+            return new Tensor(data, new Tensor[0], null);
+        }
         return new Tensor(data, inputs, backwardFn);
+    }
+
+    private static final ThreadLocal<int[]> NO_GRAD = ThreadLocal.withInitial(() -> new int[1]);
+
+    /**
+     * Until the returned scope is closed, computations on this thread record no gradients, like
+     * PyTorch's {@code torch.no_grad()}: {@link #derived} returns a leaf without a gradient
+     * function, so nothing is kept for a backward pass (and operators that keep state for one, such
+     * as max pooling's positions of the maxima, skip it). Scopes nest.
+     *
+     * <pre>{@code
+     * try (Tensor.NoGrad g = Tensor.noGrad()) {
+     *     INDArray logits = model.forward(Tensor.of(x)).data();
+     * }
+     * }</pre>
+     */
+    public static NoGrad noGrad() {
+        NO_GRAD.get()[0]++;
+        return new NoGrad();
+    }
+
+    /** Whether computations on this thread record gradients (outside every {@link #noGrad}). */
+    public static boolean isGradEnabled() {
+        return NO_GRAD.get()[0] == 0;
+    }
+
+    /** The scope of {@link #noGrad}; closing it restores gradient recording. */
+    public static final class NoGrad implements AutoCloseable {
+        private boolean closed;
+
+        private NoGrad() {}
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                NO_GRAD.get()[0]--;
+            }
+        }
     }
 
     /** The underlying array (not a copy). */

@@ -3,6 +3,7 @@ package org.kindling.nn.functional;
 import java.util.Arrays;
 import org.kindling.nn.Tensor;
 import org.kindling.nn.internal.Layout;
+import org.kindling.nn.internal.OneDnn;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.Pad;
@@ -20,9 +21,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *   <li>Indices are flat {@code h * W + w} into each unpadded input plane.
  * </ul>
  *
- * Float32 inputs run libnd4j's {@code maxpool2d} op (oneDNN on CPU): directly in the common case
- * (no ceil mode, dilation 1, no NaN), else on an explicitly padded input ({@code explicit2d}).
- * Requested indices and other data types run the reference loop here.
+ * Float32 inputs run oneDNN's max pooling (on the CPU; libnd4j's {@code maxpool2d} op on CUDA) in
+ * the common case (no ceil mode, dilation 1, no NaN), else libnd4j's op on an explicitly padded
+ * input ({@code explicit2d}). Requested indices and other data types run the reference loop here.
  */
 public final class MaxPool2dOp {
     private MaxPool2dOp() {}
@@ -211,8 +212,9 @@ public final class MaxPool2dOp {
     }
 
     /**
-     * The common case in libnd4j's op: in NHWC on a channels-last ({@link Layout}) input (a
-     * convolution's output), returning a channels-last view, else in NCHW.
+     * The common case: in NHWC on a channels-last ({@link Layout}) input (a convolution's output),
+     * returning a channels-last view, else in NCHW. On oneDNN 2.5.2 directly ({@link OneDnn}) for
+     * float32 on the CPU, keeping the maxima's positions for the backward pass; else libnd4j's op.
      */
     private static Tensor native2d(Tensor x, int[] k, int[] s, int[] p) {
         boolean nhwc = Layout.isChannelsLast(x.data());
@@ -224,6 +226,27 @@ public final class MaxPool2dOp {
                 Nd4j.createUninitialized(
                         in.dataType(),
                         nhwc ? new long[] {n, ho, wo, c} : new long[] {n, c, ho, wo});
+        if (OneDnn.available(in)) {
+            // the maxima's positions are kept for the backward pass, which libnd4j's maxpool2d_bp
+            // finds by running the forward pass again
+            INDArray ws =
+                    x.requiresGrad()
+                            ? OneDnn.maxPoolWorkspace(in.shape(), out.shape(), nhwc, k, s, p)
+                            : null;
+            OneDnn.maxPoolForward(in, nhwc, k, s, p, out, ws);
+            if (ws == null) {
+                return Tensor.of(nhwc ? Layout.channelsLastView(out) : out);
+            }
+            return Tensor.derived(
+                    nhwc ? Layout.channelsLastView(out) : out,
+                    g -> {
+                        INDArray gi = Nd4j.createUninitialized(in.dataType(), in.shape());
+                        INDArray go = nhwc ? Layout.nhwc(g) : Layout.rowMajor(g);
+                        OneDnn.maxPoolBackward(go, ws, nhwc, k, s, p, gi);
+                        return new INDArray[] {nhwc ? Layout.channelsLastView(gi) : gi};
+                    },
+                    x);
+        }
         int[] iArgs = {k[0], k[1], s[0], s[1], p[0], p[1], 1, 1, 0, 0, nhwc ? 1 : 0};
         F.exec("maxpool2d", new INDArray[] {in}, new INDArray[] {out}, iArgs);
         return Tensor.derived(

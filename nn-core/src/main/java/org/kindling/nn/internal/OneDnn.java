@@ -11,6 +11,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SCRATCHPAD;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_a;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_desc_init;
@@ -20,14 +21,20 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_backward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_max;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_scratchpad_mode;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
@@ -37,6 +44,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_scratchpad_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_scratchpad_mode_user;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
@@ -44,6 +52,7 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_success;
 
+import java.lang.ref.Cleaner;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
@@ -51,6 +60,7 @@ import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_pooling_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -80,7 +90,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class OneDnn {
     private static final dnnl_engine ENGINE = engine();
+    private static final Cleaner CLEANER = Cleaner.create();
     private static final ConcurrentHashMap<ConvKey, Conv> CONV = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<PoolKey, Pool> POOL = new ConcurrentHashMap<>();
     private static final ThreadLocal<dnnl_stream> STREAM = ThreadLocal.withInitial(OneDnn::stream);
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private static final ThreadLocal<Scratch> WEIGHTS = ThreadLocal.withInitial(Scratch::new);
@@ -136,6 +148,55 @@ public final class OneDnn {
         }
         conv(in.shape(), gw.shape(), go.shape(), stride, pad, gb != null)
                 .backwardWeights(in, go, gw, gb);
+    }
+
+    /**
+     * Max pooling of {@code in} ([N, H, W, C] if {@code nhwc}, else [N, C, H, W]) into {@code out}
+     * (same layout), PyTorch's rules without ceil mode or dilation: padding never wins, the first
+     * maximum in window order does. With {@code workspace} (from {@link #maxPoolWorkspace}) the
+     * positions of the maxima are kept there for {@link #maxPoolBackward}; without, inference.
+     */
+    public static void maxPoolForward(
+            INDArray in,
+            boolean nhwc,
+            int[] k,
+            int[] s,
+            int[] p,
+            INDArray out,
+            INDArray workspace) {
+        in = plain(in);
+        output(out);
+        pool(in.shape(), out.shape(), nhwc, k, s, p).forward(in, out, workspace);
+    }
+
+    /**
+     * A workspace for {@link #maxPoolForward} with these arrays' shapes, in the current workspace.
+     */
+    public static INDArray maxPoolWorkspace(
+            long[] in, long[] out, boolean nhwc, int[] k, int[] s, int[] p) {
+        return Nd4j.createUninitialized(
+                DataType.BYTE, Math.max(1, pool(in, out, nhwc, k, s, p).workspaceBytes));
+    }
+
+    /**
+     * The input gradient {@code gi} of {@link #maxPoolForward} from {@code go} and its workspace.
+     */
+    public static void maxPoolBackward(
+            INDArray go, INDArray workspace, boolean nhwc, int[] k, int[] s, int[] p, INDArray gi) {
+        go = plain(go);
+        output(gi);
+        pool(gi.shape(), go.shape(), nhwc, k, s, p).backward(go, workspace, gi);
+    }
+
+    private static Pool pool(long[] in, long[] out, boolean nhwc, int[] k, int[] s, int[] p) {
+        // oneDNN's dimensions are N, C, H, W whatever the layout
+        long[] i = nhwc ? new long[] {in[0], in[3], in[1], in[2]} : in;
+        long[] o = nhwc ? new long[] {out[0], out[3], out[1], out[2]} : out;
+        PoolKey key =
+                new PoolKey(
+                        i[0], i[1], i[2], i[3], o[2], o[3], k[0], k[1], s[0], s[1], p[0], p[1],
+                        nhwc);
+        return POOL.computeIfAbsent(key, Pool::new);
     }
 
     private static Conv conv(
@@ -223,6 +284,16 @@ public final class OneDnn {
         return p;
     }
 
+    /** Attributes for primitives that take the caller's scratchpad (safe to share by threads). */
+    private static dnnl_primitive_attr userScratchpad() {
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
+        check(
+                dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user),
+                "set_scratchpad_mode");
+        return attr;
+    }
+
     /** A reorder between two layouts of one tensor, or null if they are the same. */
     private static dnnl_primitive reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to) {
         if (dnnl_memory_desc_equal(from, to) != 0) {
@@ -235,21 +306,48 @@ public final class OneDnn {
         return primitive(pd, "reorder");
     }
 
-    /** A primitive's arguments; the memory objects are freed after the call. */
-    private static final class Args implements AutoCloseable {
-        final dnnl_exec_arg_t args;
-        final dnnl_memory[] memories;
+    /**
+     * A primitive's arguments, one set per thread and primitive: the memory objects are created on
+     * the first call and later only pointed at the call's arrays (no native allocation per call).
+     */
+    private static final class Args {
+        private static final int CAPACITY = 6;
+        final dnnl_exec_arg_t args = new dnnl_exec_arg_t(CAPACITY);
+        final dnnl_memory[] memories = new dnnl_memory[CAPACITY];
+        final int[] ids = new int[CAPACITY];
         int n;
 
-        Args(int capacity) {
-            args = new dnnl_exec_arg_t(capacity);
-            memories = new dnnl_memory[capacity];
+        Args() {
+            // a thread's arguments go with the thread: free oneDNN's memory objects then
+            dnnl_memory[] m = memories;
+            CLEANER.register(
+                    this,
+                    () -> {
+                        for (dnnl_memory x : m) {
+                            if (x != null) {
+                                dnnl_memory_destroy(x);
+                            }
+                        }
+                    });
+        }
+
+        Args begin() {
+            n = 0;
+            return this;
         }
 
         Args add(int arg, dnnl_memory_desc_t d, Pointer data) {
-            dnnl_memory m = memory(d, data);
-            memories[n] = m;
-            args.position(n).arg(arg).memory(m);
+            if (memories[n] != null && ids[n] != arg) {
+                dnnl_memory_destroy(memories[n]);
+                memories[n] = null;
+            }
+            if (memories[n] == null) {
+                memories[n] = memory(d, data);
+                ids[n] = arg;
+                args.position(n).arg(arg).memory(memories[n]);
+            } else {
+                check(dnnl_memory_set_data_handle(memories[n], data), "memory_set_data_handle");
+            }
             n++;
             return this;
         }
@@ -257,26 +355,17 @@ public final class OneDnn {
         void execute(dnnl_primitive p, dnnl_stream s, String what) {
             check(dnnl_primitive_execute(p, s, n, args.position(0)), "execute (" + what + ")");
         }
-
-        @Override
-        public void close() {
-            for (int i = 0; i < n; i++) {
-                dnnl_memory_destroy(memories[i]);
-            }
-            args.close();
-        }
     }
 
     private static void runReorder(
             dnnl_primitive r,
+            Args a,
             dnnl_memory_desc_t from,
             Pointer src,
             dnnl_memory_desc_t to,
             Pointer dst,
             dnnl_stream s) {
-        try (Args a = new Args(2)) {
-            a.add(DNNL_ARG_FROM, from, src).add(DNNL_ARG_TO, to, dst).execute(r, s, "reorder");
-        }
+        a.begin().add(DNNL_ARG_FROM, from, src).add(DNNL_ARG_TO, to, dst).execute(r, s, "reorder");
     }
 
     /** A thread's scratch memory, grown as needed and kept. */
@@ -334,11 +423,7 @@ public final class OneDnn {
                 (k.outH - 1) * k.strideH + k.kH - k.h - k.padH,
                 (k.outW - 1) * k.strideW + k.kW - k.w - k.padW
             };
-            dnnl_primitive_attr attr = new dnnl_primitive_attr();
-            check(dnnl_primitive_attr_create(attr), "primitive_attr_create");
-            check(
-                    dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user),
-                    "set_scratchpad_mode");
+            dnnl_primitive_attr attr = userScratchpad();
             dnnl_convolution_desc_t fwd = new dnnl_convolution_desc_t();
             check(
                     dnnl_convolution_forward_desc_init(
@@ -399,44 +484,161 @@ public final class OneDnn {
         void forward(INDArray in, INDArray w, INDArray b, INDArray out) {
             dnnl_stream s = STREAM.get();
             Pointer weights = forward.weightsIn(data(w), s);
-            try (Args a = new Args(5)) {
-                a.add(DNNL_ARG_SRC, src, data(in)).add(DNNL_ARG_WEIGHTS, forward.weights, weights);
-                if (hasBias) {
-                    a.add(DNNL_ARG_BIAS, bias, data(b));
-                }
-                a.add(DNNL_ARG_DST, dst, data(out));
-                forward.run(a, s);
+            Args a = forward.args();
+            a.add(DNNL_ARG_SRC, src, data(in)).add(DNNL_ARG_WEIGHTS, forward.weights, weights);
+            if (hasBias) {
+                a.add(DNNL_ARG_BIAS, bias, data(b));
             }
+            a.add(DNNL_ARG_DST, dst, data(out));
+            forward.run(a, s);
         }
 
         void backwardData(INDArray go, INDArray w, INDArray gx) {
             dnnl_stream s = STREAM.get();
             Pointer weights = backwardData.weightsIn(data(w), s);
-            try (Args a = new Args(4)) {
-                a.add(DNNL_ARG_DIFF_DST, dst, data(go))
-                        .add(DNNL_ARG_WEIGHTS, backwardData.weights, weights)
-                        .add(DNNL_ARG_DIFF_SRC, src, data(gx));
-                backwardData.run(a, s);
-            }
+            Args a =
+                    backwardData
+                            .args()
+                            .add(DNNL_ARG_DIFF_DST, dst, data(go))
+                            .add(DNNL_ARG_WEIGHTS, backwardData.weights, weights)
+                            .add(DNNL_ARG_DIFF_SRC, src, data(gx));
+            backwardData.run(a, s);
         }
 
         void backwardWeights(INDArray in, INDArray go, INDArray gw, INDArray gb) {
             dnnl_stream s = STREAM.get();
             Kernel k = backwardWeights;
             Pointer weights = k.reorder == null ? data(gw) : WEIGHTS.get().get(k.weightsBytes);
-            try (Args a = new Args(5)) {
-                a.add(DNNL_ARG_SRC, src, data(in))
-                        .add(DNNL_ARG_DIFF_DST, dst, data(go))
-                        .add(DNNL_ARG_DIFF_WEIGHTS, k.weights, weights);
-                if (hasBias) {
-                    a.add(DNNL_ARG_DIFF_BIAS, bias, data(gb));
-                }
-                k.run(a, s);
+            Args a =
+                    k.args()
+                            .add(DNNL_ARG_SRC, src, data(in))
+                            .add(DNNL_ARG_DIFF_DST, dst, data(go))
+                            .add(DNNL_ARG_DIFF_WEIGHTS, k.weights, weights);
+            if (hasBias) {
+                a.add(DNNL_ARG_DIFF_BIAS, bias, data(gb));
             }
+            k.run(a, s);
             if (k.reorder != null) {
-                runReorder(k.reorder, k.weights, weights, weightsOihw, data(gw), s);
+                runReorder(
+                        k.reorder, k.reorderArgs(), k.weights, weights, weightsOihw, data(gw), s);
             }
             check(dnnl_stream_wait(s), "stream_wait");
+        }
+    }
+
+    private record PoolKey(
+            long n,
+            long c,
+            long h,
+            long w,
+            long outH,
+            long outW,
+            int kH,
+            int kW,
+            int strideH,
+            int strideW,
+            int padH,
+            int padW,
+            boolean nhwc) {}
+
+    /** One max-pooling shape: training (with workspace), inference and backward primitives. */
+    private static final class Pool {
+        final dnnl_memory_desc_t src;
+        final dnnl_memory_desc_t dst;
+        final dnnl_memory_desc_t workspace;
+        final long workspaceBytes;
+        final Kernel training;
+        final Kernel inference;
+        final Kernel backward;
+
+        Pool(PoolKey k) {
+            int tag = k.nhwc ? dnnl_nhwc : dnnl_nchw;
+            src = desc(tag, k.n, k.c, k.h, k.w);
+            dst = desc(tag, k.n, k.c, k.outH, k.outW);
+            long[] strides = {k.strideH, k.strideW};
+            long[] kernel = {k.kH, k.kW};
+            long[] padL = {k.padH, k.padW};
+            long[] padR = {
+                (k.outH - 1) * k.strideH + k.kH - k.h - k.padH,
+                (k.outW - 1) * k.strideW + k.kW - k.w - k.padW
+            };
+            dnnl_primitive_attr attr = userScratchpad();
+            dnnl_pooling_desc_t fwd = new dnnl_pooling_desc_t();
+            check(
+                    dnnl_pooling_forward_desc_init(
+                            fwd,
+                            dnnl_forward_training,
+                            dnnl_pooling_max,
+                            src,
+                            dst,
+                            strides,
+                            kernel,
+                            padL,
+                            padR),
+                    "pooling_forward_desc_init");
+            dnnl_primitive_desc fpd = primitiveDesc(fwd, attr, null, "max pooling forward");
+            training = new Kernel(fpd, "max pooling forward");
+            workspace = dnnl_primitive_desc_query_md(fpd, dnnl_query_workspace_md, 0);
+            workspaceBytes = dnnl_memory_desc_get_size(workspace);
+            dnnl_pooling_desc_t inf = new dnnl_pooling_desc_t();
+            check(
+                    dnnl_pooling_forward_desc_init(
+                            inf,
+                            dnnl_forward_inference,
+                            dnnl_pooling_max,
+                            src,
+                            dst,
+                            strides,
+                            kernel,
+                            padL,
+                            padR),
+                    "pooling_forward_desc_init (inference)");
+            inference =
+                    new Kernel(
+                            primitiveDesc(inf, attr, null, "max pooling inference"),
+                            "max pooling inference");
+            dnnl_pooling_desc_t bwd = new dnnl_pooling_desc_t();
+            check(
+                    dnnl_pooling_backward_desc_init(
+                            bwd, dnnl_pooling_max, src, dst, strides, kernel, padL, padR),
+                    "pooling_backward_desc_init");
+            backward =
+                    new Kernel(
+                            primitiveDesc(bwd, attr, fpd, "max pooling backward"),
+                            "max pooling backward");
+        }
+
+        void forward(INDArray in, INDArray out, INDArray ws) {
+            dnnl_stream s = STREAM.get();
+            Kernel k = ws == null ? inference : training;
+            Args a = k.args().add(DNNL_ARG_SRC, src, data(in)).add(DNNL_ARG_DST, dst, data(out));
+            if (ws != null) {
+                checkWorkspace(ws);
+                a.add(DNNL_ARG_WORKSPACE, workspace, data(ws));
+            }
+            k.run(a, s);
+        }
+
+        void backward(INDArray go, INDArray ws, INDArray gi) {
+            checkWorkspace(ws);
+            dnnl_stream s = STREAM.get();
+            Args a =
+                    backward.args()
+                            .add(DNNL_ARG_DIFF_DST, dst, data(go))
+                            .add(DNNL_ARG_WORKSPACE, workspace, data(ws))
+                            .add(DNNL_ARG_DIFF_SRC, src, data(gi));
+            backward.run(a, s);
+        }
+
+        private void checkWorkspace(INDArray ws) {
+            if (ws.length() * ws.data().getElementSize() < workspaceBytes || ws.offset() != 0) {
+                throw new IllegalArgumentException(
+                        "max pooling workspace of "
+                                + ws.length()
+                                + " elements, expected "
+                                + workspaceBytes
+                                + " bytes from maxPoolWorkspace");
+            }
         }
     }
 
@@ -450,6 +652,20 @@ public final class OneDnn {
         final dnnl_memory_desc_t scratch;
         final long scratchBytes;
         final String what;
+        private final ThreadLocal<Args> args = ThreadLocal.withInitial(Args::new);
+        private final ThreadLocal<Args> reorderArgs = ThreadLocal.withInitial(Args::new);
+
+        /** A primitive without weights. */
+        Kernel(dnnl_primitive_desc pd, String what) {
+            this.what = what;
+            this.oihw = null;
+            primitive = primitive(pd, what);
+            weights = null;
+            weightsBytes = 0;
+            reorder = null;
+            scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
+            scratchBytes = dnnl_memory_desc_get_size(scratch);
+        }
 
         Kernel(
                 dnnl_primitive_desc pd,
@@ -473,8 +689,18 @@ public final class OneDnn {
                 return oihwData;
             }
             BytePointer copy = WEIGHTS.get().get(weightsBytes);
-            runReorder(reorder, oihw, oihwData, weights, copy, s);
+            runReorder(reorder, reorderArgs(), oihw, oihwData, weights, copy, s);
             return copy;
+        }
+
+        /** The calling thread's arguments for this primitive, emptied. */
+        Args args() {
+            return args.get().begin();
+        }
+
+        /** The calling thread's arguments for this primitive's weight reorder. */
+        Args reorderArgs() {
+            return reorderArgs.get();
         }
 
         /** Runs the primitive with {@code a} (and a scratchpad) and waits for it. */

@@ -114,15 +114,17 @@ public final class Trainer implements Learner {
     }
 
     /**
-     * Model output for a batch, in evaluation mode. It runs in the training step's workspace (a
-     * second one would double the native memory of a large model), and the output is detached.
+     * Model output for a batch, in evaluation mode and without recording gradients ({@link
+     * Tensor#noGrad}). It runs in the training step's workspace (a second one would double the
+     * native memory of a large model), and the output is detached.
      */
     @Override
     public INDArray predict(INDArray x) {
         checkBatch(x);
         model.eval();
         try (MemoryWorkspace ws =
-                Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "kindling-step")) {
+                        Nd4j.getWorkspaceManager().getAndActivateWorkspace(STEP, "kindling-step");
+                Tensor.NoGrad g = Tensor.noGrad()) {
             return model.forward(Tensor.of(x)).data().detach();
         }
     }
