@@ -24,8 +24,10 @@ def steps_from_log(path):
 
 def site(frames):
     kindling = [f.rsplit("/", 1)[-1] for f in frames if f.startswith("org/kindling/")]
-    # lambdas and the op-runner helper say nothing about the call site
-    kindling = [f for f in kindling if "$$Lambda" not in f and f != "F.exec"]
+    # lambdas and the op-runner helpers (libnd4j's F.exec, oneDNN's argument and kernel
+    # plumbing) say nothing about the call site
+    kindling = [f for f in kindling if "$$Lambda" not in f and f != "F.exec"
+                and not f.startswith(("OneDnn$Kernel.", "OneDnn$Args.", "OneDnn.runReorder"))]
     return " > ".join(kindling[-2:]) if kindling else "(no Kindling frame: native threads)"
 
 

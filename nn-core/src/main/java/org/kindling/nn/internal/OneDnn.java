@@ -72,21 +72,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Convolutions Kindling runs in oneDNN itself (JavaCPP's build of oneDNN 2.5.2, {@code
- * org.bytedeco:dnnl}) instead of through libnd4j's ops on the oneDNN 2.3 libnd4j bundles: the newer
- * kernels are faster on AVX-512 (the course net's convolutions, 64 images: forward 1.0 / 2.1 / 1.0
- * ms with {@code brgconv:avx512_core}), and the backward pass can compute the input and the weight
- * gradients separately, so the first layer computes no input gradient (libnd4j's {@code conv2d_bp}
- * always computes both; its first-layer route took ~8.8 ms per step where oneDNN's backward-weights
- * kernel takes ~1.3 ms). docs/PERFORMANCE.md, profile 28.
+ * Convolutions and max pooling Kindling runs in oneDNN itself (JavaCPP's build of oneDNN 2.5.2,
+ * {@code org.bytedeco:dnnl}) instead of through libnd4j's ops on the oneDNN 2.3 libnd4j bundles,
+ * for what those ops cannot do: a convolution's backward pass computes the input gradient only
+ * where the input needs one (libnd4j's {@code conv2d_bp} always computes both; the first layer's
+ * weight gradient took ~8.8 ms per step on libnd4j, oneDNN's backward-weights kernel takes ~1.3
+ * ms), and max pooling's backward pass reads the positions of the maxima its forward pass kept
+ * (libnd4j's {@code maxpool2d_bp} runs the forward pass again). docs/PERFORMANCE.md, profile 28.
  *
- * <p>Arrays are row-major: activations [N, H, W, C], weights PyTorch's [out, in, kH, kW], bias
- * [out]; weights are reordered to and from each kernel's own layout on every call (tens of
- * microseconds). CPU and float32 only ({@link #available}); callers keep libnd4j's ops for the rest
- * (the CUDA backend, float64). Primitives are built once per shape and shared by all threads; they
- * run with a scratchpad of the calling thread's, so concurrent learners share no scratch memory,
- * and each thread has its own stream. The process has one OpenMP runtime: this oneDNN links against
- * the {@code libgomp} libnd4j loaded, so ND4J's thread count applies to both.
+ * <p>Arrays are row-major: activations [N, H, W, C] (max pooling's also [N, C, H, W]), weights
+ * PyTorch's [out, in, kH, kW], bias [out]; weights are reordered to and from each kernel's own
+ * layout on every call (tens of microseconds). CPU and float32 only ({@link #available}); callers
+ * keep libnd4j's ops for the rest (the CUDA backend, float64). Primitives are built once per shape
+ * and shared by all threads; they run with a scratchpad of the calling thread's, so concurrent
+ * learners share no scratch memory, and each thread has its own stream. The process has one OpenMP
+ * runtime: this oneDNN links against the {@code libgomp} libnd4j loaded, so ND4J's thread count
+ * applies to both.
  */
 public final class OneDnn {
     private static final dnnl_engine ENGINE = engine();
