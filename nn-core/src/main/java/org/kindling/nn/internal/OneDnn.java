@@ -285,6 +285,11 @@ public final class OneDnn {
         return p;
     }
 
+    /** The padding after the input that makes {@code out} windows fit (oneDNN asks for it). */
+    private static long padRight(long in, long out, int kernel, int stride, int padLeft) {
+        return (out - 1) * stride + kernel - in - padLeft;
+    }
+
     /** Attributes for primitives that take the caller's scratchpad (safe to share by threads). */
     private static dnnl_primitive_attr userScratchpad() {
         dnnl_primitive_attr attr = new dnnl_primitive_attr();
@@ -421,8 +426,8 @@ public final class OneDnn {
             long[] strides = {k.strideH, k.strideW};
             long[] padL = {k.padH, k.padW};
             long[] padR = {
-                (k.outH - 1) * k.strideH + k.kH - k.h - k.padH,
-                (k.outW - 1) * k.strideW + k.kW - k.w - k.padW
+                padRight(k.h, k.outH, k.kH, k.strideH, k.padH),
+                padRight(k.w, k.outW, k.kW, k.strideW, k.padW)
             };
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_convolution_desc_t fwd = new dnnl_convolution_desc_t();
@@ -560,8 +565,8 @@ public final class OneDnn {
             long[] kernel = {k.kH, k.kW};
             long[] padL = {k.padH, k.padW};
             long[] padR = {
-                (k.outH - 1) * k.strideH + k.kH - k.h - k.padH,
-                (k.outW - 1) * k.strideW + k.kW - k.w - k.padW
+                padRight(k.h, k.outH, k.kH, k.strideH, k.padH),
+                padRight(k.w, k.outW, k.kW, k.strideW, k.padW)
             };
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_pooling_desc_t fwd = new dnnl_pooling_desc_t();
