@@ -193,30 +193,19 @@ public final class OneDnn {
         // oneDNN's dimensions are N, C, H, W whatever the layout
         long[] i = nhwc ? new long[] {in[0], in[3], in[1], in[2]} : in;
         long[] o = nhwc ? new long[] {out[0], out[3], out[1], out[2]} : out;
-        PoolKey key =
-                new PoolKey(
-                        i[0], i[1], i[2], i[3], o[2], o[3], k[0], k[1], s[0], s[1], p[0], p[1],
-                        nhwc);
+        PoolKey key = new PoolKey(i[0], i[1], new Window(i[2], i[3], o[2], o[3], k, s, p), nhwc);
         return POOL.computeIfAbsent(key, Pool::new);
     }
 
     private static Conv conv(
             long[] in, long[] w, long[] out, int[] stride, int[] pad, boolean bias) {
+        int[] kernel = {(int) w[2], (int) w[3]};
         ConvKey key =
                 new ConvKey(
                         in[0],
                         in[3],
-                        in[1],
-                        in[2],
                         w[0],
-                        out[1],
-                        out[2],
-                        (int) w[2],
-                        (int) w[3],
-                        stride[0],
-                        stride[1],
-                        pad[0],
-                        pad[1],
+                        new Window(in[1], in[2], out[1], out[2], kernel, stride, pad),
                         bias);
         return CONV.computeIfAbsent(key, Conv::new);
     }
@@ -283,11 +272,6 @@ public final class OneDnn {
         dnnl_primitive p = new dnnl_primitive();
         check(dnnl_primitive_create(p, pd), "primitive_create (" + what + ")");
         return p;
-    }
-
-    /** The padding after the input that makes {@code out} windows fit (oneDNN asks for it). */
-    private static long padRight(long in, long out, int kernel, int stride, int padLeft) {
-        return (out - 1) * stride + kernel - in - padLeft;
     }
 
     /** Attributes for primitives that take the caller's scratchpad (safe to share by threads). */
@@ -389,12 +373,13 @@ public final class OneDnn {
         }
     }
 
-    private record ConvKey(
-            long n,
-            long c,
+    /**
+     * Where a kernel window goes over one [H, W] plane: input and output size, window, stride and
+     * padding before the input, as oneDNN's descriptors take them.
+     */
+    private record Window(
             long h,
             long w,
-            long out,
             long outH,
             long outW,
             int kH,
@@ -402,8 +387,32 @@ public final class OneDnn {
             int strideH,
             int strideW,
             int padH,
-            int padW,
-            boolean bias) {}
+            int padW) {
+        Window(long h, long w, long outH, long outW, int[] k, int[] s, int[] p) {
+            this(h, w, outH, outW, k[0], k[1], s[0], s[1], p[0], p[1]);
+        }
+
+        long[] kernel() {
+            return new long[] {kH, kW};
+        }
+
+        long[] strides() {
+            return new long[] {strideH, strideW};
+        }
+
+        long[] padLeft() {
+            return new long[] {padH, padW};
+        }
+
+        /** The padding after the input that makes the output's windows fit. */
+        long[] padRight() {
+            return new long[] {
+                (outH - 1) * strideH + kH - h - padH, (outW - 1) * strideW + kW - w - padW
+            };
+        }
+    }
+
+    private record ConvKey(long n, long c, long out, Window win, boolean bias) {}
 
     /** One convolution shape: its forward and two backward primitives and their weight reorders. */
     private static final class Conv {
@@ -417,18 +426,16 @@ public final class OneDnn {
         final Kernel backwardWeights;
 
         Conv(ConvKey k) {
-            src = desc(dnnl_nhwc, k.n, k.c, k.h, k.w);
-            dst = desc(dnnl_nhwc, k.n, k.out, k.outH, k.outW);
-            dnnl_memory_desc_t anyWeights = desc(dnnl_format_tag_any, k.out, k.c, k.kH, k.kW);
-            weightsOihw = desc(dnnl_oihw, k.out, k.c, k.kH, k.kW);
+            Window g = k.win;
+            src = desc(dnnl_nhwc, k.n, k.c, g.h, g.w);
+            dst = desc(dnnl_nhwc, k.n, k.out, g.outH, g.outW);
+            dnnl_memory_desc_t anyWeights = desc(dnnl_format_tag_any, k.out, k.c, g.kH, g.kW);
+            weightsOihw = desc(dnnl_oihw, k.out, k.c, g.kH, g.kW);
             hasBias = k.bias;
             bias = hasBias ? desc(dnnl_a, k.out) : null;
-            long[] strides = {k.strideH, k.strideW};
-            long[] padL = {k.padH, k.padW};
-            long[] padR = {
-                padRight(k.h, k.outH, k.kH, k.strideH, k.padH),
-                padRight(k.w, k.outW, k.kW, k.strideW, k.padW)
-            };
+            long[] strides = g.strides();
+            long[] padL = g.padLeft();
+            long[] padR = g.padRight();
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_convolution_desc_t fwd = new dnnl_convolution_desc_t();
             check(
@@ -532,20 +539,7 @@ public final class OneDnn {
         }
     }
 
-    private record PoolKey(
-            long n,
-            long c,
-            long h,
-            long w,
-            long outH,
-            long outW,
-            int kH,
-            int kW,
-            int strideH,
-            int strideW,
-            int padH,
-            int padW,
-            boolean nhwc) {}
+    private record PoolKey(long n, long c, Window win, boolean nhwc) {}
 
     /** One max-pooling shape: training (with workspace), inference and backward primitives. */
     private static final class Pool {
@@ -559,15 +553,13 @@ public final class OneDnn {
 
         Pool(PoolKey k) {
             int tag = k.nhwc ? dnnl_nhwc : dnnl_nchw;
-            src = desc(tag, k.n, k.c, k.h, k.w);
-            dst = desc(tag, k.n, k.c, k.outH, k.outW);
-            long[] strides = {k.strideH, k.strideW};
-            long[] kernel = {k.kH, k.kW};
-            long[] padL = {k.padH, k.padW};
-            long[] padR = {
-                padRight(k.h, k.outH, k.kH, k.strideH, k.padH),
-                padRight(k.w, k.outW, k.kW, k.strideW, k.padW)
-            };
+            Window g = k.win;
+            src = desc(tag, k.n, k.c, g.h, g.w);
+            dst = desc(tag, k.n, k.c, g.outH, g.outW);
+            long[] strides = g.strides();
+            long[] kernel = g.kernel();
+            long[] padL = g.padLeft();
+            long[] padR = g.padRight();
             dnnl_primitive_attr attr = userScratchpad();
             dnnl_pooling_desc_t fwd = new dnnl_pooling_desc_t();
             check(
