@@ -11,9 +11,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * A mini-batch as ND4J arrays: features float32 [N, C, H, W] (normalised), labels either class
  * indices int64 [N] or one-hot float32 [N, numClasses]. Built inside a task from on-heap records.
  *
- * <p>A batch's arrays live outside the Java heap. Close it once its step or prediction is done:
- * otherwise their memory stays allocated until a garbage collection finds them, which in the main
- * job is one young collection every ~25 s (docs/PERFORMANCE.md, profile 15).
+ * <p>A batch's arrays live outside the Java heap. Close it once its step or prediction is done. On
+ * ND4J 1.0.0-M2.1's CPU backend that marks the arrays closed but does not free their memory, which
+ * waits for a garbage collection to find them (docs/PERFORMANCE.md, profile 29), and a new batch
+ * touches fresh pages: a loop that builds one batch per step uses a {@link BatchBuffer}.
  *
  * @param features [N, C, H, W] float32
  * @param labels [N] int64 indices, or [N, numClasses] one-hot float32
@@ -46,6 +47,26 @@ public record Batch(INDArray features, INDArray labels) implements AutoCloseable
         if (n == 0) {
             throw new IllegalArgumentException("a batch needs at least one record");
         }
+        INDArray features =
+                Nd4j.createUninitialized(
+                        DataType.FLOAT,
+                        new long[] {n, imageShape[0], imageShape[1], imageShape[2]},
+                        'c');
+        return fill(records, imageShape, norm, numClasses, oneHot, features);
+    }
+
+    /**
+     * {@link #of}, writing the features into {@code features} (float32, c order, [N, C, H, W] for N
+     * records): for {@link BatchBuffer}.
+     */
+    static Batch fill(
+            List<ImageRecord> records,
+            long[] imageShape,
+            Normalization norm,
+            int numClasses,
+            boolean oneHot,
+            INDArray features) {
+        int n = records.size();
         int c = (int) imageShape[0];
         int plane = (int) (imageShape[1] * imageShape[2]);
         int size = c * plane;
@@ -81,9 +102,6 @@ public record Batch(INDArray features, INDArray labels) implements AutoCloseable
         // memory chunk by chunk (Nd4j.create(float[]) copies element by element, and one float[]
         // of the whole batch is as large as the batch: 38 MiB for 64 images of 224x224, a
         // humongous object for G1 at any region size).
-        INDArray features =
-                Nd4j.createUninitialized(
-                        DataType.FLOAT, new long[] {n, c, imageShape[1], imageShape[2]}, 'c');
         FloatBuffer out = features.data().asNioFloat();
         float[] chunk = new float[(int) Math.min((long) n * size, CHUNK)];
         int fill = 0;

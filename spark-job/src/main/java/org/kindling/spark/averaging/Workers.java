@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.RecordDecoder;
 import org.kindling.data.batch.Batch;
+import org.kindling.data.batch.BatchBuffer;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.transforms.Transform;
 import org.kindling.nn.internal.Nd4jRuntime;
@@ -42,6 +43,13 @@ public final class Workers {
                     return false;
                 }
             };
+
+    /**
+     * Each learner thread's batch arrays, reused from step to step (a fresh batch per step costs
+     * fresh pages: {@link BatchBuffer}); they go with the thread.
+     */
+    private static final ThreadLocal<BatchBuffer> BATCHES =
+            ThreadLocal.withInitial(BatchBuffer::new);
 
     private Workers() {}
 
@@ -410,16 +418,16 @@ public final class Workers {
             if (job.transform() != null) {
                 chosen.replaceAll(r -> job.transform().apply(r, job.imageShape(), rnd));
             }
-            try (Batch batch =
-                    Batch.of(
-                            chosen,
-                            job.imageShape(),
-                            job.normalization(),
-                            job.definition().numClasses(),
-                            false)) {
-                loss += t.step(batch.features(), batch.labels());
-                examples += batch.size();
-            }
+            Batch batch =
+                    BATCHES.get()
+                            .fill(
+                                    chosen,
+                                    job.imageShape(),
+                                    job.normalization(),
+                                    job.definition().numClasses(),
+                                    false);
+            loss += t.step(batch.features(), batch.labels());
+            examples += batch.size();
         }
         return new double[] {loss, examples};
     }
@@ -554,17 +562,20 @@ public final class Workers {
                     chunk.add(job.decoder() == null ? r : job.decoder().decode(r));
                 }
                 if (chunk.size() == size || (!records.hasNext() && !chunk.isEmpty())) {
-                    try (Batch b =
-                            Batch.of(
-                                    chunk,
-                                    job.imageShape(),
-                                    job.normalization(),
-                                    job.definition().numClasses(),
-                                    false)) {
-                        correct +=
-                                LearnerThreads.run(
-                                        t, () -> t.countCorrect(b.features(), b.labels()));
-                    }
+                    correct +=
+                            LearnerThreads.run(
+                                    t,
+                                    () -> {
+                                        Batch b =
+                                                BATCHES.get()
+                                                        .fill(
+                                                                chunk,
+                                                                job.imageShape(),
+                                                                job.normalization(),
+                                                                job.definition().numClasses(),
+                                                                false);
+                                        return t.countCorrect(b.features(), b.labels());
+                                    });
                     total += chunk.size();
                     chunk.clear();
                 }

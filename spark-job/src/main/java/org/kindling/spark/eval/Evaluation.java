@@ -11,6 +11,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Batch;
+import org.kindling.data.batch.BatchBuffer;
 import org.kindling.data.batch.Normalization;
 import org.kindling.nn.training.Learner;
 import org.kindling.nn.training.ModelState;
@@ -79,14 +80,14 @@ public record Evaluation(long[][] confusion, double lossSum) implements Serializ
         long[][] confusion = new long[k][k];
         double loss = 0;
         List<ImageRecord> chunk = new ArrayList<>(BATCH);
+        BatchBuffer batches = new BatchBuffer();
         while (it.hasNext()) {
             ImageRecord r = it.next();
             chunk.add(decoder == null ? r : decoder.decode(r));
             if (chunk.size() == batch || !it.hasNext()) {
                 float[][] p;
-                try (Batch b = Batch.of(chunk, shape, norm, k, false)) {
-                    p = learner.probabilities(b.features()).toFloatMatrix();
-                }
+                Batch b = batches.fill(chunk, shape, norm, k, false);
+                p = learner.probabilities(b.features()).toFloatMatrix();
                 for (int i = 0; i < p.length; i++) {
                     int actual = chunk.get(i).label();
                     int predicted = argmax(p[i]);

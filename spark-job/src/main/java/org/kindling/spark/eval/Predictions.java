@@ -21,6 +21,7 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.kindling.data.ImageRecord;
 import org.kindling.data.batch.Batch;
+import org.kindling.data.batch.BatchBuffer;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.folder.ImageFolder;
 import org.kindling.data.transforms.Resize;
@@ -131,15 +132,15 @@ public final class Predictions {
         List<Row> out = new ArrayList<>();
         List<String> paths = new ArrayList<>();
         List<ImageRecord> chunk = new ArrayList<>();
+        BatchBuffer batches = new BatchBuffer();
         while (files.hasNext()) {
             Row r = files.next();
             paths.add(r.getString(0));
             chunk.add(new ImageRecord(0, pixels(r.getString(0), (byte[]) r.get(1), shape)));
             if (chunk.size() == BATCH || !files.hasNext()) {
                 float[][] p;
-                try (Batch b = Batch.of(chunk, shape, norm, classes, false)) {
-                    p = learner.probabilities(b.features()).toFloatMatrix();
-                }
+                Batch b = batches.fill(chunk, shape, norm, classes, false);
+                p = learner.probabilities(b.features()).toFloatMatrix();
                 for (int i = 0; i < p.length; i++) {
                     int best = Evaluation.argmax(p[i]);
                     Object[] v = new Object[3 + classes];
