@@ -16,9 +16,11 @@ import org.slf4j.LoggerFactory;
  * profiles 20 and 21). With the launcher's {@code -XX:MaxHeapFreeRatio=30} the collection also
  * shrinks the committed heap, so every epoch starts from the same footprint.
  *
- * <p>Runs in the first task of each epoch after the run's first on this JVM, before it trains; the
- * learners of the other partitions wait at the same round's start. Off with the executor JVM's
- * {@code -Dkindling.epochMemoryRelease=false}.
+ * <p>Runs once per epoch boundary on this JVM: in the first test-set task after an epoch's
+ * training, or, without a test set, in the first task of the next epoch before it trains (the
+ * learners of the other partitions wait at the same round's start). Released before the test pass,
+ * the next epoch's peak is its own, not the previous epoch's footprint (docs/PERFORMANCE.md,
+ * profile 29). Off with the executor JVM's {@code -Dkindling.epochMemoryRelease=false}.
  */
 final class EpochMemory {
     private static final Logger LOG = LoggerFactory.getLogger(EpochMemory.class);
@@ -37,9 +39,9 @@ final class EpochMemory {
     private EpochMemory() {}
 
     /**
-     * Called when a task on this JVM starts epoch {@code epoch} of run {@code runId}: the first
-     * such call of each epoch after the run's first releases memory; later ones return at once.
-     * Returns whether this call released memory.
+     * Called when a task on this JVM starts epoch {@code epoch} of run {@code runId}, or evaluates
+     * after epoch {@code epoch - 1}'s training: the first such call of each epoch after the run's
+     * first releases memory; later ones return at once. Returns whether this call released memory.
      */
     static boolean epochStarting(String runId, int epoch) {
         synchronized (STARTED) {

@@ -231,7 +231,7 @@ public final class ParameterAveraging {
                 double acc =
                         data.test() == null || !epochDone
                                 ? Double.NaN
-                                : evaluate(data, state, jobBc);
+                                : evaluate(data, state, jobBc, epoch);
                 accuracy.add(acc);
                 if (epochDone) {
                     state = state.withPosition(new TrainingPosition(epoch + 1, 0, cfg.seed()));
@@ -586,21 +586,29 @@ public final class ParameterAveraging {
                         true);
         Broadcast<Workers.Job> jobBc = sc.broadcast(job);
         try {
-            return evaluate(data, state, jobBc);
+            return evaluate(data, state, jobBc, -1);
         } finally {
             jobBc.destroy();
             Workers.release(job.runId());
         }
     }
 
-    private double evaluate(ImageDataset data, ModelState state, Broadcast<Workers.Job> jobBc) {
+    /**
+     * {@code trainedEpoch}: the epoch whose training just ended (its executors release memory
+     * before the test pass, {@link EpochMemory}), or -1 outside training.
+     */
+    private double evaluate(
+            ImageDataset data, ModelState state, Broadcast<Workers.Job> jobBc, int trainedEpoch) {
         Broadcast<float[][]> bc =
                 sc.broadcast(new float[][] {state.parameters(), null, state.buffers()});
         long[] counts;
         try {
             counts =
                     data.test()
-                            .mapPartitions(it -> Workers.evaluate(it, jobBc.value(), bc.value()))
+                            .mapPartitions(
+                                    it ->
+                                            Workers.evaluate(
+                                                    it, jobBc.value(), bc.value(), trainedEpoch))
                             .reduce((a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
         } finally {
             bc.destroy();

@@ -539,8 +539,16 @@ public final class Workers {
         return true;
     }
 
-    /** Counts correct predictions on one partition: returns {correct, total}. */
-    static Iterator<long[]> evaluate(Iterator<ImageRecord> records, Job job, float[][] state) {
+    /**
+     * Counts correct predictions on one partition: returns {correct, total}. After epoch {@code
+     * trainedEpoch}'s training (-1: outside training) the first such task on this JVM releases
+     * memory, so the next epoch starts from the released footprint ({@link EpochMemory}).
+     */
+    static Iterator<long[]> evaluate(
+            Iterator<ImageRecord> records, Job job, float[][] state, int trainedEpoch) {
+        if (trainedEpoch >= 0) {
+            EpochMemory.epochStarting(job.runId(), trainedEpoch + 1);
+        }
         Learner t = borrow(job);
         try {
             LearnerThreads.run(

@@ -73,6 +73,53 @@ class WorkersTest {
         assertEquals(Workers.RUNS_KEPT, Workers.pooledRuns());
     }
 
+    @Test
+    void theTestPassAfterAnEpochsTrainingReleasesMemoryForTheNextEpoch() {
+        ModelState start =
+                ModelState.initial(
+                        KindlingBackend.define(
+                                new Sequential(new Flatten(), new Linear(3072, 10)),
+                                "linear",
+                                Cifar10.IMAGE_SHAPE,
+                                10,
+                                OptimizerSpec.sgd(0.1),
+                                List.of()),
+                        1);
+        float[][] state = {start.parameters(), null, start.buffers()};
+        List<ImageRecord> test = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++)
+            test.add(new ImageRecord(i % 10, new byte[Cifar10.IMAGE_BYTES]));
+        Normalization norm = new Normalization(Cifar10.TRAIN_MEAN, Cifar10.TRAIN_STD);
+        for (int trainedEpoch : new int[] {1, -1}) {
+            String run = "evaluate-release-" + trainedEpoch;
+            Workers.Job job =
+                    new Workers.Job(
+                            run,
+                            start.definition(),
+                            1,
+                            8,
+                            1,
+                            1,
+                            Cifar10.IMAGE_SHAPE,
+                            norm,
+                            null,
+                            null,
+                            true);
+            try {
+                EpochMemory.epochStarting(run, 1); // epoch 1's training
+                long[] counts = Workers.evaluate(test.iterator(), job, state, trainedEpoch).next();
+                assertEquals(20, counts[1]);
+                // the first task of epoch 2 releases only if the test pass did not
+                assertEquals(
+                        trainedEpoch < 0,
+                        EpochMemory.epochStarting(run, 2),
+                        "epoch 2's first task after a test pass with trainedEpoch " + trainedEpoch);
+            } finally {
+                Workers.release(run);
+            }
+        }
+    }
+
     /** Records handed out by an iterator, counted. */
     static final class Counting implements java.util.Iterator<ImageRecord> {
         final java.util.Iterator<ImageRecord> in;
