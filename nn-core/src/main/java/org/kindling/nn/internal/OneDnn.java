@@ -176,7 +176,13 @@ public final class OneDnn {
     public static INDArray maxPoolWorkspace(
             long[] in, long[] out, boolean nhwc, int[] k, int[] s, int[] p) {
         return Nd4j.createUninitialized(
-                DataType.BYTE, Math.max(1, pool(in, out, nhwc, k, s, p).workspaceBytes));
+                DataType.BYTE, maxPoolWorkspaceBytes(in, out, nhwc, k, s, p));
+    }
+
+    /** The size of {@link #maxPoolWorkspace}, for callers that allocate it themselves (bytes). */
+    public static long maxPoolWorkspaceBytes(
+            long[] in, long[] out, boolean nhwc, int[] k, int[] s, int[] p) {
+        return Math.max(1, pool(in, out, nhwc, k, s, p).workspaceBytes);
     }
 
     /**

@@ -21,6 +21,9 @@ public final class Dl4jLearner implements Learner {
     Dl4jLearner(MultiLayerNetwork net, ModelDefinition definition) {
         this.net = net;
         this.definition = definition;
+        if (!"false".equalsIgnoreCase(System.getProperty("kindling.dl4j.oneDnnHelpers"))) {
+            OneDnnHelpers.install(net);
+        }
         long[] in = definition.inputShape();
         INDArray probe = Nd4j.zeros(DataType.FLOAT, 1, in[0], in[1], in[2]);
         INDArray out;
