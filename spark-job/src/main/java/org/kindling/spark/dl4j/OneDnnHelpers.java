@@ -33,10 +33,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * kernels of Kindling's own layers ({@link OneDnn}) instead of DL4J's oneDNN helpers (libnd4j's ops
  * on oneDNN 2.3). The network, its parameters and its updater stay DL4J's; what changes is work
  * DL4J's helpers do and need not: the first layer's input gradient (nothing uses it; libnd4j's
- * {@code conv2d_bp} always computes it), a second forward pass in every max pooling's backward pass
- * (oneDNN keeps the maxima's positions), and the reorders between NCHW and oneDNN's layouts around
- * every kernel (activations stay NHWC in memory, handed to DL4J as NCHW views).
- * docs/PERFORMANCE.md, profile 29.
+ * {@code conv2d_bp} always computes it) and reorders between NCHW and the layout oneDNN's kernels
+ * run in: a convolution's output stays NHWC in memory and goes to DL4J as an NCHW view (for
+ * identity activations), which max pooling's backward pass reads as it is. docs/PERFORMANCE.md,
+ * profile 29.
  *
  * <p>Installed by {@link #install} on layers whose configuration these kernels cover: {@code
  * ConvolutionLayer} and max-pooling {@code SubsamplingLayer} themselves (not subclasses), NCHW, no
