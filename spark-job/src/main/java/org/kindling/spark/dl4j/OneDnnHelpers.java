@@ -332,6 +332,7 @@ public final class OneDnnHelpers {
             return new long[] {input.size(0), input.size(1), oh, ow};
         }
 
+        /** DL4J 1.0.0-M2.1 does not call this (see above); DL4J's helper answers it. */
         @Override
         public INDArray activate(
                 INDArray input,
@@ -344,28 +345,18 @@ public final class OneDnnHelpers {
                 int[] dilation,
                 CNN2DFormat format,
                 LayerWorkspaceMgr workspaceMgr) {
-            long[] out = outShape(input, kernel, strides, pad, convolutionMode);
-            if (out == null) {
-                return fallback()
-                        .activate(
-                                input,
-                                training,
-                                kernel,
-                                strides,
-                                pad,
-                                poolingType,
-                                convolutionMode,
-                                dilation,
-                                format,
-                                workspaceMgr);
-            }
-            boolean nhwc = nhwcInMemory(input);
-            INDArray pooled =
-                    workspaceMgr.createUninitialized(
-                            ArrayType.ACTIVATIONS, DataType.FLOAT, layout(out, nhwc), 'c');
-            OneDnn.maxPoolForward(
-                    nhwc ? nhwc(input) : input, nhwc, kernel, strides, pad, pooled, null);
-            return nhwc ? nchw(pooled) : pooled;
+            return fallback()
+                    .activate(
+                            input,
+                            training,
+                            kernel,
+                            strides,
+                            pad,
+                            poolingType,
+                            convolutionMode,
+                            dilation,
+                            format,
+                            workspaceMgr);
         }
 
         @Override

@@ -29,16 +29,7 @@ class WorkersTest {
             recs.add(new ImageRecord(i % 10, new byte[Cifar10.IMAGE_BYTES]));
         TrainingConfig cfg =
                 TrainingConfig.builder().batchSize(8).workers(2).threadsPerWorker(1).build();
-        ModelState start =
-                ModelState.initial(
-                        KindlingBackend.define(
-                                new Sequential(new Flatten(), new Linear(3072, 10)),
-                                "linear",
-                                Cifar10.IMAGE_SHAPE,
-                                10,
-                                OptimizerSpec.sgd(0.1),
-                                List.of()),
-                        1);
+        ModelState start = linearModel();
         ImageDataset data =
                 new ImageDataset(
                         sc.parallelize(recs, 2),
@@ -75,16 +66,7 @@ class WorkersTest {
 
     @Test
     void theTestPassAfterAnEpochsTrainingReleasesMemoryForTheNextEpoch() {
-        ModelState start =
-                ModelState.initial(
-                        KindlingBackend.define(
-                                new Sequential(new Flatten(), new Linear(3072, 10)),
-                                "linear",
-                                Cifar10.IMAGE_SHAPE,
-                                10,
-                                OptimizerSpec.sgd(0.1),
-                                List.of()),
-                        1);
+        ModelState start = linearModel();
         float[][] state = {start.parameters(), null, start.buffers()};
         List<ImageRecord> test = new java.util.ArrayList<>();
         for (int i = 0; i < 20; i++)
@@ -118,6 +100,19 @@ class WorkersTest {
                 Workers.release(run);
             }
         }
+    }
+
+    /** A linear classifier of CIFAR-10 images, seed 1. */
+    private static ModelState linearModel() {
+        return ModelState.initial(
+                KindlingBackend.define(
+                        new Sequential(new Flatten(), new Linear(3072, 10)),
+                        "linear",
+                        Cifar10.IMAGE_SHAPE,
+                        10,
+                        OptimizerSpec.sgd(0.1),
+                        List.of()),
+                1);
     }
 
     /** Records handed out by an iterator, counted. */
