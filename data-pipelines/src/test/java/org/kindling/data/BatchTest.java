@@ -70,7 +70,7 @@ class BatchTest {
     }
 
     @Test
-    void closingABatchFreesItsArraysAtOnce() {
+    void closingABatchClosesItsArrays() {
         Batch b =
                 Batch.of(
                         List.of(record(3, 0)),
