@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer.FwdAlgo;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.LayerHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionHelper;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingHelper;
@@ -129,9 +130,45 @@ public final class OneDnnHelpers {
         return a.permute(0, 3, 1, 2);
     }
 
+    /**
+     * What both helpers share: the helper DL4J had installed, for shapes the kernels do not cover
+     * (null: none, and DL4J falls back to its built-in path).
+     */
+    private abstract static class Delegating<H extends LayerHelper> implements LayerHelper {
+        private final H fallback;
+        private final String what;
+
+        Delegating(H fallback, String what) {
+            this.fallback = fallback;
+            this.what = what;
+        }
+
+        final H fallback() {
+            if (fallback == null) {
+                throw new UnsupportedOperationException(
+                        "a " + what + " shape Kindling's oneDNN kernels do not cover");
+            }
+            return fallback;
+        }
+
+        @Override
+        public boolean checkSupported() {
+            return true;
+        }
+
+        @Override
+        public Map<String, Long> helperMemoryUse() {
+            return Collections.emptyMap();
+        }
+    }
+
+    /** [N, C, H, W] dimensions in NHWC memory order: [N, H, W, C]. */
+    private static long[] nhwcShape(long[] nchw) {
+        return new long[] {nchw[0], nchw[2], nchw[3], nchw[1]};
+    }
+
     /** A convolution ({@code ConvolutionLayer}) on {@link OneDnn}. */
-    static final class Conv implements ConvolutionHelper {
-        private final ConvolutionHelper fallback;
+    static final class Conv extends Delegating<ConvolutionHelper> implements ConvolutionHelper {
         private final boolean inputGradient;
         private final boolean view;
 
@@ -140,7 +177,7 @@ public final class OneDnnHelpers {
          * @param view whether the output is an NCHW view of NHWC memory (else an NCHW copy)
          */
         Conv(ConvolutionHelper fallback, boolean inputGradient, boolean view) {
-            this.fallback = fallback;
+            super(fallback, "convolution");
             this.inputGradient = inputGradient;
             this.view = view;
         }
@@ -200,10 +237,7 @@ public final class OneDnnHelpers {
             }
             INDArray c =
                     workspaceMgr.createUninitialized(
-                            ArrayType.ACTIVATIONS,
-                            DataType.FLOAT,
-                            new long[] {out[0], out[3], out[1], out[2]},
-                            'c');
+                            ArrayType.ACTIVATIONS, DataType.FLOAT, nchw(z).shape(), 'c');
             return c.assign(nchw(z));
         }
 
@@ -280,32 +314,12 @@ public final class OneDnnHelpers {
                         workspaceMgr.createUninitialized(
                                 ArrayType.ACTIVATION_GRAD,
                                 DataType.FLOAT,
-                                new long[] {
-                                    input.size(0), input.size(2), input.size(3), input.size(1)
-                                },
+                                nhwcShape(input.shape()),
                                 'c');
                 OneDnn.convBackwardData(go, weights, strides, pad, gx, bias != null);
                 epsilon = nchw(gx);
             }
             return new Pair<>(g, epsilon);
-        }
-
-        private ConvolutionHelper fallback() {
-            if (fallback == null) {
-                throw new UnsupportedOperationException(
-                        "a convolution shape Kindling's oneDNN kernels do not cover");
-            }
-            return fallback;
-        }
-
-        @Override
-        public boolean checkSupported() {
-            return true;
-        }
-
-        @Override
-        public Map<String, Long> helperMemoryUse() {
-            return Collections.emptyMap();
         }
     }
 
@@ -315,11 +329,9 @@ public final class OneDnnHelpers {
      * backward pass only, so that finds the maxima again, as DL4J's own helper does: oneDNN's
      * training-mode forward pass keeps their positions for its backward pass.
      */
-    static final class Pool implements SubsamplingHelper {
-        private final SubsamplingHelper fallback;
-
+    static final class Pool extends Delegating<SubsamplingHelper> implements SubsamplingHelper {
         Pool(SubsamplingHelper fallback) {
-            this.fallback = fallback;
+            super(fallback, "pooling");
         }
 
         private static long[] outShape(
@@ -416,25 +428,7 @@ public final class OneDnnHelpers {
 
         /** [N, C, H, W] dimensions in memory order: as they are, or [N, H, W, C]. */
         private static long[] layout(long[] nchw, boolean nhwc) {
-            return nhwc ? new long[] {nchw[0], nchw[2], nchw[3], nchw[1]} : nchw;
-        }
-
-        private SubsamplingHelper fallback() {
-            if (fallback == null) {
-                throw new UnsupportedOperationException(
-                        "a pooling shape Kindling's oneDNN kernels do not cover");
-            }
-            return fallback;
-        }
-
-        @Override
-        public boolean checkSupported() {
-            return true;
-        }
-
-        @Override
-        public Map<String, Long> helperMemoryUse() {
-            return Collections.emptyMap();
+            return nhwc ? nhwcShape(nchw) : nchw;
         }
     }
 }
