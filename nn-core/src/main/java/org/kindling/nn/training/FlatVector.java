@@ -28,13 +28,29 @@ public final class FlatVector {
 
     /** Elements {@code [from, to)} as a new float array. */
     public float[] slice(long from, long to) {
-        if (from < 0 || to > length || from > to) {
-            throw new IllegalArgumentException(
-                    "slice [" + from + ", " + to + ") of a vector of " + length);
-        }
+        checkRange(from, to);
         float[] out = new float[(int) (to - from)];
+        sliceInto(from, to, out, 0);
+        return out;
+    }
+
+    /**
+     * Copies elements {@code [from, to)} into {@code out} from {@code offset}. Float32 segments
+     * laid out contiguously are read straight from their memory; others through a float copy.
+     */
+    public void sliceInto(long from, long to, float[] out, int offset) {
+        checkRange(from, to);
+        if (offset < 0 || offset + (to - from) > out.length) {
+            throw new IllegalArgumentException(
+                    "slice of "
+                            + (to - from)
+                            + " elements into an array of "
+                            + out.length
+                            + " from "
+                            + offset);
+        }
         long base = 0;
-        int written = 0;
+        int written = offset;
         for (INDArray s : segments) {
             long n = s.length();
             long a = Math.max(from, base);
@@ -42,15 +58,30 @@ public final class FlatVector {
             if (a < b) {
                 INDArray flat = s.reshape(n); // a view of a contiguous array
                 INDArray part = flat.get(NDArrayIndex.interval(a - base, b - base));
-                float[] v =
-                        part.dataType() == DataType.FLOAT
-                                ? part.toFloatVector()
-                                : part.castTo(DataType.FLOAT).toFloatVector();
-                System.arraycopy(v, 0, out, written, v.length);
-                written += v.length;
+                int m = (int) (b - a);
+                if (part.dataType() == DataType.FLOAT && part.elementWiseStride() == 1) {
+                    // the NIO view covers the whole underlying buffer; the part starts at its
+                    // offset() (no float[] per round: the exchange slices every round)
+                    java.nio.FloatBuffer mem = part.data().asNioFloat();
+                    mem.position(Math.toIntExact(part.offset()));
+                    mem.get(out, written, m);
+                } else {
+                    float[] v =
+                            part.dataType() == DataType.FLOAT
+                                    ? part.toFloatVector()
+                                    : part.castTo(DataType.FLOAT).toFloatVector();
+                    System.arraycopy(v, 0, out, written, m);
+                }
+                written += m;
             }
             base += n;
         }
-        return out;
+    }
+
+    private void checkRange(long from, long to) {
+        if (from < 0 || to > length || from > to) {
+            throw new IllegalArgumentException(
+                    "slice [" + from + ", " + to + ") of a vector of " + length);
+        }
     }
 }

@@ -67,7 +67,12 @@ public final class ShardedAverage {
      * (the exchange averages every round).
      */
     static float[] mean(List<float[]> slices) {
-        int n = slices.get(0).length;
+        return mean(slices, new float[slices.get(0).length]);
+    }
+
+    /** {@link #mean(List)} into {@code out}; returns it. */
+    static float[] mean(List<float[]> slices, float[] out) {
+        int n = out.length;
         for (float[] s : slices) {
             if (s.length != n) {
                 throw new IllegalStateException(
@@ -75,7 +80,6 @@ public final class ShardedAverage {
             }
         }
         float[][] in = slices.toArray(new float[0][]);
-        float[] out = new float[n];
         int w = in.length;
         for (int i = 0; i < n; i++) {
             double sum = 0;

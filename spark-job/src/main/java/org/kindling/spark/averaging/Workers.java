@@ -257,6 +257,8 @@ public final class Workers {
                                 (org.apache.spark.BarrierTaskContext)
                                         org.apache.spark.TaskContext.get())
                         : null;
+        RoundMessage.Codec codec = exchange ? new RoundMessage.Codec() : null;
+        float[] mean = null;
         Learner t = borrow(job);
         try {
             LearnerThreads.run(t, () -> restore(t, job, partition, state));
@@ -286,7 +288,8 @@ public final class Workers {
                                     float[] flat = null;
                                     if (exchange && !bad) {
                                         FlatVector v = new FlatVector(segs);
-                                        flat = v.slice(0, v.length());
+                                        flat = codec.values(partition, (int) v.length());
+                                        v.sliceInto(0, v.length(), flat, 0);
                                     }
                                     return new RoundMessage(
                                             partition,
@@ -302,9 +305,9 @@ public final class Workers {
                     // ordered by partition: Spark's coordinator files each message under its
                     // sender's partition; this task's own is used as it is (decoding it gives
                     // back the same bits) instead of decoded again
-                    String[] messages = allGather.apply(mine.encode());
+                    String[] messages = allGather.apply(codec.encode(mine));
                     for (int p = 0; p < messages.length; p++) {
-                        all.add(p == partition ? mine : RoundMessage.decode(messages[p]));
+                        all.add(p == partition ? mine : codec.decode(messages[p]));
                     }
                 } else {
                     all.add(mine);
@@ -335,8 +338,11 @@ public final class Workers {
                     trained.add(m.values());
                 }
                 if (exchange && !trained.isEmpty()) {
-                    float[] mean = ShardedAverage.mean(trained);
-                    LearnerThreads.run(t, () -> restoreFlat(t, job, mean));
+                    if (mean == null || mean.length != trained.get(0).length) {
+                        mean = new float[trained.get(0).length];
+                    }
+                    float[] m = ShardedAverage.mean(trained, mean);
+                    LearnerThreads.run(t, () -> restoreFlat(t, job, m));
                 }
             }
             if (!job.averageOptimizerState()) {
@@ -384,12 +390,17 @@ public final class Workers {
     private static Void restoreFlat(Learner t, Job job, float[] flat) {
         int p = (int) t.numParameters();
         int s = job.averageOptimizerState() ? flat.length - p - t.buffers().length : 0;
-        t.setParameters(java.util.Arrays.copyOfRange(flat, 0, p));
+        t.setParameters(range(flat, 0, p));
         if (job.averageOptimizerState()) {
-            t.setOptimizerState(java.util.Arrays.copyOfRange(flat, p, p + s));
+            t.setOptimizerState(range(flat, p, p + s));
         }
-        t.setBuffers(java.util.Arrays.copyOfRange(flat, p + s, flat.length));
+        t.setBuffers(range(flat, p + s, flat.length));
         return null;
+    }
+
+    /** {@code flat[from, to)}: the array itself when that is all of it (the usual case). */
+    private static float[] range(float[] flat, int from, int to) {
+        return from == 0 && to == flat.length ? flat : java.util.Arrays.copyOfRange(flat, from, to);
     }
 
     /**

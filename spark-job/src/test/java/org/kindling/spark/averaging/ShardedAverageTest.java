@@ -2,6 +2,8 @@ package org.kindling.spark.averaging;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.math.BigDecimal;
@@ -49,6 +51,21 @@ class ShardedAverageTest {
                         "w=" + w + " element " + i + ": " + mean[i] + " vs exact " + exactMean);
             }
         }
+    }
+
+    @Test
+    void theMeanIntoAnArrayIsTheSameMeanWhateverTheArrayHeld() {
+        List<float[]> inputs = workers(3, 2000, 11);
+        float[] want = ShardedAverage.mean(inputs);
+        float[] out = new float[2000];
+        java.util.Arrays.fill(out, Float.NaN);
+        assertSame(out, ShardedAverage.mean(inputs, out));
+        assertArrayEquals(want, out);
+        // into one of its own slices: each element is read from every slice before it is written
+        float[] first = inputs.get(0);
+        assertArrayEquals(want, ShardedAverage.mean(inputs, first));
+        assertThrows(
+                IllegalStateException.class, () -> ShardedAverage.mean(inputs, new float[1999]));
     }
 
     @Test
