@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * main job with 1 worker: +41 % from epoch 2 to 10): G1 touches more of the heap it has committed
  * without giving any back, and glibc keeps the native memory ND4J frees (docs/PERFORMANCE.md,
  * profiles 20 and 21). With the launcher's {@code -XX:MaxHeapFreeRatio=30} the collection also
- * shrinks the committed heap, so every epoch starts from the same footprint.
+ * shrinks the committed heap, down to its {@code -Xms1g} floor, so every epoch starts from the same
+ * footprint (profile 30).
  *
  * <p>Runs once per epoch boundary on this JVM: in the first test-set task after an epoch's
  * training, or, without a test set, in the first task of the next epoch before it trains (the
