@@ -26,13 +26,7 @@ public final class HostCopy {
                             + " but the source has "
                             + src.length);
         }
-        if (target.dataType() == DataType.FLOAT
-                && Layout.isRowMajor(target)
-                && target.data().length() == n
-                && Nd4j.getExecutioner()
-                        .getEnvironmentInformation()
-                        .getProperty("backend", "")
-                        .equalsIgnoreCase("CPU")) {
+        if (direct(target)) {
             FloatPointer p = new FloatPointer(target.data().addressPointer());
             p.put(src, from, (int) n);
             return;
@@ -42,5 +36,47 @@ public final class HostCopy {
                         ? src
                         : java.util.Arrays.copyOfRange(src, from, from + (int) n);
         target.assign(Nd4j.create(part, target.shape(), 'c').castTo(target.dataType()));
+    }
+
+    /**
+     * Reads {@code src}'s elements, in row-major order, into {@code dst} from {@code at}: one bulk
+     * copy from a float32 row-major array on the CPU, a float copy otherwise.
+     */
+    public static void from(INDArray src, float[] dst, int at) {
+        long n = src.length();
+        if (at < 0 || at + n > dst.length) {
+            throw new IllegalArgumentException(
+                    "cannot read "
+                            + n
+                            + " values into an array of "
+                            + dst.length
+                            + " from offset "
+                            + at);
+        }
+        if (direct(src)) {
+            new FloatPointer(src.data().addressPointer()).get(dst, at, (int) n);
+            return;
+        }
+        float[] v =
+                (src.dataType() == DataType.FLOAT ? src : src.castTo(DataType.FLOAT))
+                        .dup('c')
+                        .reshape(n)
+                        .toFloatVector();
+        System.arraycopy(v, 0, dst, at, v.length);
+    }
+
+    /**
+     * Whether {@code a}'s memory can be read or written as one float32 run in row-major order: a
+     * float32 row-major array on the CPU whose data buffer is exactly its elements (a view's buffer
+     * starts at the view's first element).
+     */
+    private static boolean direct(INDArray a) {
+        return a.dataType() == DataType.FLOAT
+                && Layout.isRowMajor(a)
+                && a.data().length() == a.length()
+                && Nd4j.getExecutioner()
+                        .getEnvironmentInformation()
+                        .getProperty("backend", "")
+                        .equalsIgnoreCase("CPU");
     }
 }

@@ -1,7 +1,7 @@
 package org.kindling.nn.training;
 
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.kindling.nn.internal.HostCopy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
@@ -35,8 +35,8 @@ public final class FlatVector {
     }
 
     /**
-     * Copies elements {@code [from, to)} into {@code out} from {@code offset}. Float32 segments
-     * laid out contiguously are read straight from their memory; others through a float copy.
+     * Copies elements {@code [from, to)} into {@code out} from {@code offset}, reading each
+     * segment's part in one copy where it can ({@link HostCopy#from}).
      */
     public void sliceInto(long from, long to, float[] out, int offset) {
         checkRange(from, to);
@@ -59,19 +59,9 @@ public final class FlatVector {
                 INDArray flat = s.reshape(n); // a view of a contiguous array
                 INDArray part = flat.get(NDArrayIndex.interval(a - base, b - base));
                 int m = (int) (b - a);
-                if (part.dataType() == DataType.FLOAT && part.elementWiseStride() == 1) {
-                    // the NIO view covers the whole underlying buffer; the part starts at its
-                    // offset() (no float[] per round: the exchange slices every round)
-                    java.nio.FloatBuffer mem = part.data().asNioFloat();
-                    mem.position(Math.toIntExact(part.offset()));
-                    mem.get(out, written, m);
-                } else {
-                    float[] v =
-                            part.dataType() == DataType.FLOAT
-                                    ? part.toFloatVector()
-                                    : part.castTo(DataType.FLOAT).toFloatVector();
-                    System.arraycopy(v, 0, out, written, m);
-                }
+                HostCopy.from(
+                        part, out,
+                        written); // no float[] per round: the exchange slices every round
                 written += m;
             }
             base += n;

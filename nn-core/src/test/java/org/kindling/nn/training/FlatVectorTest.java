@@ -24,9 +24,11 @@ class FlatVectorTest {
         INDArray viewOfView = view.get(NDArrayIndex.interval(5, 15)); // 15 .. 24
         INDArray doubles = Nd4j.linspace(DataType.DOUBLE, 1000, 4, 1); // 1000 .. 1003
         INDArray matrix = Nd4j.linspace(DataType.FLOAT, 500, 6, 1).reshape('c', 2, 3);
-        List<INDArray> segments = List.of(view, viewOfView, doubles, matrix, root);
+        INDArray transposed =
+                Nd4j.linspace(DataType.FLOAT, 700, 6, 1).reshape('c', 2, 3).transpose();
+        List<INDArray> segments = List.of(view, viewOfView, doubles, matrix, transposed, root);
         FlatVector flat = new FlatVector(segments);
-        assertEquals(30 + 10 + 4 + 6 + 100, flat.length());
+        assertEquals(30 + 10 + 4 + 6 + 6 + 100, flat.length());
 
         float[] expected = new float[(int) flat.length()];
         int k = 0;
