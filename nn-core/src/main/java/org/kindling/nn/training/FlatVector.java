@@ -58,11 +58,9 @@ public final class FlatVector {
             if (a < b) {
                 INDArray flat = s.reshape(n); // a view of a contiguous array
                 INDArray part = flat.get(NDArrayIndex.interval(a - base, b - base));
-                int m = (int) (b - a);
-                HostCopy.from(
-                        part, out,
-                        written); // no float[] per round: the exchange slices every round
-                written += m;
+                // no float[] per part: the exchange slices every round
+                HostCopy.from(part, out, written);
+                written += (int) (b - a);
             }
             base += n;
         }

@@ -398,7 +398,10 @@ public final class Workers {
         return null;
     }
 
-    /** {@code flat[from, to)}: the array itself when that is all of it (the usual case). */
+    /**
+     * {@code flat[from, to)}: the array itself when that is all of it (a vector of parameters
+     * only), else a copy.
+     */
     private static float[] range(float[] flat, int from, int to) {
         return from == 0 && to == flat.length ? flat : java.util.Arrays.copyOfRange(flat, from, to);
     }
