@@ -17,15 +17,7 @@ public final class HostCopy {
     /** Writes {@code src[from, from + target.length())} into {@code target}. */
     public static void into(INDArray target, float[] src, int from) {
         long n = target.length();
-        if (from < 0 || from + n > src.length) {
-            throw new IllegalArgumentException(
-                    "need "
-                            + n
-                            + " values from offset "
-                            + from
-                            + " but the source has "
-                            + src.length);
-        }
+        requireRoom(n, from, src.length);
         if (direct(target)) {
             FloatPointer p = new FloatPointer(target.data().addressPointer());
             p.put(src, from, (int) n);
@@ -44,15 +36,7 @@ public final class HostCopy {
      */
     public static void from(INDArray src, float[] dst, int at) {
         long n = src.length();
-        if (at < 0 || at + n > dst.length) {
-            throw new IllegalArgumentException(
-                    "cannot read "
-                            + n
-                            + " values into an array of "
-                            + dst.length
-                            + " from offset "
-                            + at);
-        }
+        requireRoom(n, at, dst.length);
         if (direct(src)) {
             new FloatPointer(src.data().addressPointer()).get(dst, at, (int) n);
             return;
@@ -63,6 +47,19 @@ public final class HostCopy {
                         .reshape(n)
                         .toFloatVector();
         System.arraycopy(v, 0, dst, at, v.length);
+    }
+
+    /** Checks that a Java array of {@code length} has {@code n} values from {@code offset}. */
+    private static void requireRoom(long n, int offset, int length) {
+        if (offset < 0 || offset + n > length) {
+            throw new IllegalArgumentException(
+                    "need "
+                            + n
+                            + " values from offset "
+                            + offset
+                            + " but the Java array has "
+                            + length);
+        }
     }
 
     /**
