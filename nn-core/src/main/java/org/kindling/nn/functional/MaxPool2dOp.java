@@ -2,6 +2,7 @@ package org.kindling.nn.functional;
 
 import java.util.Arrays;
 import org.kindling.nn.Tensor;
+import org.kindling.nn.internal.Finite;
 import org.kindling.nn.internal.Layout;
 import org.kindling.nn.internal.OneDnn;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -69,7 +70,7 @@ public final class MaxPool2dOp {
     static Result apply(Tensor x, int[] k, int[] s, int[] p, int[] d, boolean ceil) {
         check(x.data(), k, s, p, d, ceil);
         DataType type = x.data().dataType();
-        if (type != DataType.FLOAT || !allFinite(x.data())) {
+        if (type != DataType.FLOAT || !Finite.bySum(x.data())) {
             // double (gradient checks), and NaN or infinities: libnd4j's op passes over a NaN that
             // PyTorch propagates, and pools a window of -inf as -3.4e38
             return applyWithIndices(x, k, s, p, d, ceil);
@@ -197,18 +198,6 @@ public final class MaxPool2dOp {
                         },
                         x);
         return new Result(t, indices);
-    }
-
-    /**
-     * Whether {@code a} holds neither NaN nor infinities: the BLAS sum of its absolute values is
-     * finite (a NaN term makes it NaN, an infinite one infinite; a sum that overflows also sends
-     * the input to the exact path). BLAS's {@code asum} runs ~9x faster than ND4J's {@code sum}
-     * (0.07 vs 0.6 ms for a [64, 32, 32, 32] array; profile 12 in docs/PERFORMANCE.md), itself a
-     * fraction of a MatchCondition scan. Summed in memory order: NHWC for a channels-last array.
-     */
-    static boolean allFinite(INDArray a) {
-        INDArray m = Layout.rowMajor(Layout.isChannelsLast(a) ? Layout.nhwc(a) : a);
-        return Double.isFinite(Nd4j.getBlasWrapper().asum(m.reshape(m.length())));
     }
 
     /**

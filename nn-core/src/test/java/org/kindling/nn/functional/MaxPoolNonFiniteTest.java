@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.kindling.nn.Tensor;
+import org.kindling.nn.internal.Finite;
 import org.kindling.nn.internal.Layout;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -60,21 +61,21 @@ class MaxPoolNonFiniteTest {
     @Test
     void theGuardSeesEveryElementOfLargeArraysAndSlices() {
         INDArray big = Nd4j.rand(DataType.FLOAT, 64, 32, 32, 32);
-        assertTrue(MaxPool2dOp.allFinite(big));
+        assertTrue(Finite.bySum(big));
         for (long i : new long[] {0, 1, 12_345, big.length() - 2, big.length() - 1}) {
             INDArray x = big.dup('c');
             x.data().put(i, Float.NaN);
-            assertFalse(MaxPool2dOp.allFinite(x), "NaN at flat index " + i);
+            assertFalse(Finite.bySum(x), "NaN at flat index " + i);
             assertFalse(
-                    MaxPool2dOp.allFinite(Layout.channelsLastView(x.reshape(64, 32, 32, 32))),
+                    Finite.bySum(Layout.channelsLastView(x.reshape(64, 32, 32, 32))),
                     "channels-last, NaN at flat index " + i);
         }
         INDArray x = big.dup('c');
         x.putScalar(new long[] {40, 31, 31, 31}, Float.NaN);
         INDArray before = x.get(NDArrayIndex.interval(0, 40));
         INDArray from = x.get(NDArrayIndex.interval(40, 64));
-        assertTrue(MaxPool2dOp.allFinite(before), "a slice before the NaN");
-        assertFalse(MaxPool2dOp.allFinite(from), "a slice holding the NaN");
+        assertTrue(Finite.bySum(before), "a slice before the NaN");
+        assertFalse(Finite.bySum(from), "a slice holding the NaN");
         assertOnlyItsWindowIsNaN(pool(from).data(), 0, 31, 31, 31);
         // infinities take the exact path too: libnd4j pools a window of -inf as -3.4e38
         INDArray inf = big.dup('c');
@@ -84,7 +85,7 @@ class MaxPoolNonFiniteTest {
         inf.putScalar(new long[] {0, 1, 0, 1}, Float.NEGATIVE_INFINITY);
         inf.putScalar(new long[] {0, 1, 1, 0}, Float.NEGATIVE_INFINITY);
         inf.putScalar(new long[] {0, 1, 1, 1}, Float.NEGATIVE_INFINITY);
-        assertFalse(MaxPool2dOp.allFinite(inf));
+        assertFalse(Finite.bySum(inf));
         INDArray out = pool(inf).data();
         assertEquals(Double.POSITIVE_INFINITY, out.getDouble(0, 0, 0, 0));
         assertEquals(Double.NEGATIVE_INFINITY, out.getDouble(0, 1, 0, 0));

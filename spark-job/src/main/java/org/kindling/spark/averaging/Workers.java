@@ -15,6 +15,7 @@ import org.kindling.data.batch.Batch;
 import org.kindling.data.batch.BatchBuffer;
 import org.kindling.data.batch.Normalization;
 import org.kindling.data.transforms.Transform;
+import org.kindling.nn.internal.Finite;
 import org.kindling.nn.internal.Nd4jRuntime;
 import org.kindling.nn.training.FlatVector;
 import org.kindling.nn.training.Learner;
@@ -446,13 +447,10 @@ public final class Workers {
         return new double[] {loss, examples};
     }
 
-    /** Whether every element of the arrays is finite (checked natively, without a copy). */
+    /** Whether every element of the arrays is finite ({@link Finite#all}: natively, no copy). */
     static boolean finite(List<org.nd4j.linalg.api.ndarray.INDArray> segments) {
         for (org.nd4j.linalg.api.ndarray.INDArray s : segments) {
-            org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition op =
-                    new org.nd4j.linalg.api.ops.impl.reduce.longer.MatchCondition(
-                            s, org.nd4j.linalg.indexing.conditions.Conditions.notFinite());
-            if (org.nd4j.linalg.factory.Nd4j.getExecutioner().exec(op).getLong(0) > 0) {
+            if (!Finite.all(s)) {
                 return false;
             }
         }
