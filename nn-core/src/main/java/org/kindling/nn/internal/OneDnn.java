@@ -23,14 +23,19 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_inner_product_backward_data_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_inner_product_backward_weights_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_inner_product_forward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nc;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nhwc;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_oi;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_backward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_desc_init;
@@ -58,6 +63,7 @@ import org.bytedeco.dnnl.const_dnnl_op_desc_t;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_inner_product_desc_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_pooling_desc_t;
@@ -94,6 +100,7 @@ public final class OneDnn {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final ConcurrentHashMap<ConvKey, Conv> CONV = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<PoolKey, Pool> POOL = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<LinearKey, Linear> LINEAR = new ConcurrentHashMap<>();
     private static final ThreadLocal<dnnl_stream> STREAM = ThreadLocal.withInitial(OneDnn::stream);
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private static final ThreadLocal<Scratch> WEIGHTS = ThreadLocal.withInitial(Scratch::new);
@@ -193,6 +200,44 @@ public final class OneDnn {
         go = plain(go);
         output(gi);
         pool(gi.shape(), go.shape(), nhwc, k, s, p).backward(go, workspace, gi);
+    }
+
+    /**
+     * The linear map {@code out} [N, out] = {@code in} [N, in] times {@code w} [out, in] transposed
+     * plus {@code b} [out] (null: none), as {@code torch.nn.functional.linear}.
+     */
+    public static void linearForward(INDArray in, INDArray w, INDArray b, INDArray out) {
+        in = plain(in);
+        w = plain(w);
+        b = b == null ? null : plain(b);
+        output(out);
+        linear(in.size(0), in.size(1), w.size(0), b != null).forward(in, w, b, out);
+    }
+
+    /** The input gradient {@code gx} [N, in] of {@link #linearForward}, from {@code go}. */
+    public static void linearBackwardData(INDArray go, INDArray w, INDArray gx, boolean bias) {
+        go = plain(go);
+        w = plain(w);
+        output(gx);
+        linear(gx.size(0), gx.size(1), w.size(0), bias).backwardData(go, w, gx);
+    }
+
+    /**
+     * The weight gradient {@code gw} [out, in] and, unless null, the bias gradient {@code gb} [out]
+     * of {@link #linearForward}, from its input {@code in} and output gradient {@code go}.
+     */
+    public static void linearWeightGradients(INDArray in, INDArray go, INDArray gw, INDArray gb) {
+        in = plain(in);
+        go = plain(go);
+        output(gw);
+        if (gb != null) {
+            output(gb);
+        }
+        linear(in.size(0), in.size(1), gw.size(0), gb != null).backwardWeights(in, go, gw, gb);
+    }
+
+    private static Linear linear(long n, long in, long out, boolean bias) {
+        return LINEAR.computeIfAbsent(new LinearKey(n, in, out, bias), Linear::new);
     }
 
     private static Pool pool(long[] in, long[] out, boolean nhwc, int[] k, int[] s, int[] p) {
@@ -545,6 +590,105 @@ public final class OneDnn {
         }
     }
 
+    private record LinearKey(long n, long in, long out, boolean bias) {}
+
+    /**
+     * One linear shape (oneDNN's inner product): its forward and two backward primitives and their
+     * weight reorders.
+     */
+    private static final class Linear {
+        final dnnl_memory_desc_t src;
+        final dnnl_memory_desc_t dst;
+        final dnnl_memory_desc_t bias;
+        final boolean hasBias;
+        final Kernel forward;
+        final Kernel backwardData;
+        final Kernel backwardWeights;
+
+        Linear(LinearKey k) {
+            src = desc(dnnl_nc, k.n, k.in);
+            dst = desc(dnnl_nc, k.n, k.out);
+            dnnl_memory_desc_t anyWeights = desc(dnnl_format_tag_any, k.out, k.in);
+            dnnl_memory_desc_t weightsOi = desc(dnnl_oi, k.out, k.in);
+            hasBias = k.bias;
+            bias = hasBias ? desc(dnnl_a, k.out) : null;
+            dnnl_primitive_attr attr = userScratchpad();
+            dnnl_inner_product_desc_t fwd = new dnnl_inner_product_desc_t();
+            check(
+                    dnnl_inner_product_forward_desc_init(
+                            fwd, dnnl_forward_training, src, anyWeights, bias, dst),
+                    "inner_product_forward_desc_init");
+            dnnl_primitive_desc fpd = primitiveDesc(fwd, attr, null, "linear forward");
+            forward = new Kernel(fpd, dnnl_query_weights_md, weightsOi, true, "linear forward");
+            dnnl_inner_product_desc_t bwdData = new dnnl_inner_product_desc_t();
+            check(
+                    dnnl_inner_product_backward_data_desc_init(bwdData, src, anyWeights, dst),
+                    "inner_product_backward_data_desc_init");
+            backwardData =
+                    new Kernel(
+                            primitiveDesc(bwdData, attr, fpd, "linear backward data"),
+                            dnnl_query_weights_md,
+                            weightsOi,
+                            true,
+                            "linear backward data");
+            dnnl_inner_product_desc_t bwdWeights = new dnnl_inner_product_desc_t();
+            check(
+                    dnnl_inner_product_backward_weights_desc_init(
+                            bwdWeights, src, anyWeights, bias, dst),
+                    "inner_product_backward_weights_desc_init");
+            backwardWeights =
+                    new Kernel(
+                            primitiveDesc(bwdWeights, attr, fpd, "linear backward weights"),
+                            dnnl_query_diff_weights_md,
+                            weightsOi,
+                            false,
+                            "linear backward weights");
+        }
+
+        void forward(INDArray in, INDArray w, INDArray b, INDArray out) {
+            dnnl_stream s = STREAM.get();
+            Pointer weights = forward.weightsIn(data(w), s);
+            Args a = forward.args();
+            a.add(DNNL_ARG_SRC, src, data(in)).add(DNNL_ARG_WEIGHTS, forward.weights, weights);
+            if (hasBias) {
+                a.add(DNNL_ARG_BIAS, bias, data(b));
+            }
+            a.add(DNNL_ARG_DST, dst, data(out));
+            forward.run(a, s);
+        }
+
+        void backwardData(INDArray go, INDArray w, INDArray gx) {
+            dnnl_stream s = STREAM.get();
+            Pointer weights = backwardData.weightsIn(data(w), s);
+            Args a =
+                    backwardData
+                            .args()
+                            .add(DNNL_ARG_DIFF_DST, dst, data(go))
+                            .add(DNNL_ARG_WEIGHTS, backwardData.weights, weights)
+                            .add(DNNL_ARG_DIFF_SRC, src, data(gx));
+            backwardData.run(a, s);
+        }
+
+        void backwardWeights(INDArray in, INDArray go, INDArray gw, INDArray gb) {
+            dnnl_stream s = STREAM.get();
+            Kernel k = backwardWeights;
+            Pointer weights = k.reorder == null ? data(gw) : WEIGHTS.get().get(k.weightsBytes);
+            Args a =
+                    k.args()
+                            .add(DNNL_ARG_SRC, src, data(in))
+                            .add(DNNL_ARG_DIFF_DST, dst, data(go))
+                            .add(DNNL_ARG_DIFF_WEIGHTS, k.weights, weights);
+            if (hasBias) {
+                a.add(DNNL_ARG_DIFF_BIAS, bias, data(gb));
+            }
+            k.run(a, s);
+            if (k.reorder != null) {
+                runReorder(k.reorder, k.reorderArgs(), k.weights, weights, k.plain, data(gw), s);
+            }
+            check(dnnl_stream_wait(s), "stream_wait");
+        }
+    }
+
     private record PoolKey(long n, long c, Window win, boolean nhwc) {}
 
     /** One max-pooling shape: training (with workspace), inference and backward primitives. */
@@ -646,12 +790,15 @@ public final class OneDnn {
         }
     }
 
-    /** A primitive, the layout of its weights, and the reorder between that and OIHW. */
+    /**
+     * A primitive, the layout of its weights, and the reorder between that and the plain layout
+     * (OIHW for a convolution, OI for a linear map).
+     */
     private static final class Kernel {
         final dnnl_primitive primitive;
         final dnnl_memory_desc_t weights;
-        final dnnl_memory_desc_t oihw;
-        final dnnl_primitive reorder; // OIHW -> weights if it reads them, weights -> OIHW if not
+        final dnnl_memory_desc_t plain;
+        final dnnl_primitive reorder; // plain -> weights if it reads them, weights -> plain if not
         final long weightsBytes;
         final dnnl_memory_desc_t scratch;
         final long scratchBytes;
@@ -662,7 +809,7 @@ public final class OneDnn {
         /** A primitive without weights. */
         Kernel(dnnl_primitive_desc pd, String what) {
             this.what = what;
-            this.oihw = null;
+            this.plain = null;
             primitive = primitive(pd, what);
             weights = null;
             weightsBytes = 0;
@@ -674,26 +821,27 @@ public final class OneDnn {
         Kernel(
                 dnnl_primitive_desc pd,
                 int weightsQuery,
-                dnnl_memory_desc_t oihw,
+                dnnl_memory_desc_t plain,
                 boolean readsWeights,
                 String what) {
             this.what = what;
-            this.oihw = oihw;
+            this.plain = plain;
             primitive = primitive(pd, what);
             weights = dnnl_primitive_desc_query_md(pd, weightsQuery, 0);
             weightsBytes = dnnl_memory_desc_get_size(weights);
-            reorder = readsWeights ? OneDnn.reorder(oihw, weights) : OneDnn.reorder(weights, oihw);
+            reorder =
+                    readsWeights ? OneDnn.reorder(plain, weights) : OneDnn.reorder(weights, plain);
             scratch = dnnl_primitive_desc_query_md(pd, dnnl_query_scratchpad_md, 0);
             scratchBytes = dnnl_memory_desc_get_size(scratch);
         }
 
-        /** The weights in this kernel's layout: {@code oihwData} itself or a reordered copy. */
-        Pointer weightsIn(Pointer oihwData, dnnl_stream s) {
+        /** The weights in this kernel's layout: {@code plainData} itself or a reordered copy. */
+        Pointer weightsIn(Pointer plainData, dnnl_stream s) {
             if (reorder == null) {
-                return oihwData;
+                return plainData;
             }
             BytePointer copy = WEIGHTS.get().get(weightsBytes);
-            runReorder(reorder, reorderArgs(), oihw, oihwData, weights, copy, s);
+            runReorder(reorder, reorderArgs(), plain, plainData, weights, copy, s);
             return copy;
         }
 
