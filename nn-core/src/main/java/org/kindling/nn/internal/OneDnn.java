@@ -98,9 +98,9 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class OneDnn {
     private static final dnnl_engine ENGINE = engine();
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final ConcurrentHashMap<ConvKey, Conv> CONV = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<ConvKey, Weighted> CONV = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<PoolKey, Pool> POOL = new ConcurrentHashMap<>();
-    private static final ConcurrentHashMap<LinearKey, Linear> LINEAR = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<LinearKey, Weighted> LINEAR = new ConcurrentHashMap<>();
     private static final ThreadLocal<dnnl_stream> STREAM = ThreadLocal.withInitial(OneDnn::stream);
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
     private static final ThreadLocal<Scratch> WEIGHTS = ThreadLocal.withInitial(Scratch::new);
@@ -236,8 +236,8 @@ public final class OneDnn {
         linear(in.size(0), in.size(1), gw.size(0), gb != null).backwardWeights(in, go, gw, gb);
     }
 
-    private static Linear linear(long n, long in, long out, boolean bias) {
-        return LINEAR.computeIfAbsent(new LinearKey(n, in, out, bias), Linear::new);
+    private static Weighted linear(long n, long in, long out, boolean bias) {
+        return LINEAR.computeIfAbsent(new LinearKey(n, in, out, bias), Weighted::linear);
     }
 
     private static Pool pool(long[] in, long[] out, boolean nhwc, int[] k, int[] s, int[] p) {
@@ -248,7 +248,7 @@ public final class OneDnn {
         return POOL.computeIfAbsent(key, Pool::new);
     }
 
-    private static Conv conv(
+    private static Weighted conv(
             long[] in, long[] w, long[] out, int[] stride, int[] pad, boolean bias) {
         int[] kernel = {(int) w[2], (int) w[3]};
         ConvKey key =
@@ -258,7 +258,7 @@ public final class OneDnn {
                         w[0],
                         new Window(in[1], in[2], out[1], out[2], kernel, stride, pad),
                         bias);
-        return CONV.computeIfAbsent(key, Conv::new);
+        return CONV.computeIfAbsent(key, Weighted::conv);
     }
 
     /** {@code a} if row-major at the start of its buffer, else such a copy. */
@@ -465,184 +465,116 @@ public final class OneDnn {
 
     private record ConvKey(long n, long c, long out, Window win, boolean bias) {}
 
-    /** One convolution shape: its forward and two backward primitives and their weight reorders. */
-    private static final class Conv {
+    private record LinearKey(long n, long in, long out, boolean bias) {}
+
+    /**
+     * One shape of a layer with weights, a convolution or a linear map (oneDNN's inner product):
+     * its forward and two backward primitives and their weight reorders. Only the descriptors
+     * differ between the two; the calls are the same.
+     */
+    private static final class Weighted {
         final dnnl_memory_desc_t src;
         final dnnl_memory_desc_t dst;
-        final dnnl_memory_desc_t weightsOihw;
         final dnnl_memory_desc_t bias;
-        final boolean hasBias;
         final Kernel forward;
         final Kernel backwardData;
         final Kernel backwardWeights;
 
-        Conv(ConvKey k) {
+        /**
+         * From the operation descriptors of the three directions, which take {@code src}, {@code
+         * dst}, {@code bias} (null: none) and weights in any layout; {@code plain} is the weights'
+         * layout in the caller's arrays.
+         */
+        private Weighted(
+                dnnl_memory_desc_t src,
+                dnnl_memory_desc_t dst,
+                dnnl_memory_desc_t bias,
+                dnnl_memory_desc_t plain,
+                Pointer fwd,
+                Pointer bwdData,
+                Pointer bwdWeights,
+                String what) {
+            this.src = src;
+            this.dst = dst;
+            this.bias = bias;
+            dnnl_primitive_attr attr = userScratchpad();
+            dnnl_primitive_desc fpd = primitiveDesc(fwd, attr, null, what + " forward");
+            forward = new Kernel(fpd, dnnl_query_weights_md, plain, true, what + " forward");
+            backwardData =
+                    new Kernel(
+                            primitiveDesc(bwdData, attr, fpd, what + " backward data"),
+                            dnnl_query_weights_md,
+                            plain,
+                            true,
+                            what + " backward data");
+            backwardWeights =
+                    new Kernel(
+                            primitiveDesc(bwdWeights, attr, fpd, what + " backward weights"),
+                            dnnl_query_diff_weights_md,
+                            plain,
+                            false,
+                            what + " backward weights");
+        }
+
+        static Weighted conv(ConvKey k) {
             Window g = k.win;
-            src = desc(dnnl_nhwc, k.n, k.c, g.h, g.w);
-            dst = desc(dnnl_nhwc, k.n, k.out, g.outH, g.outW);
-            dnnl_memory_desc_t anyWeights = desc(dnnl_format_tag_any, k.out, k.c, g.kH, g.kW);
-            weightsOihw = desc(dnnl_oihw, k.out, k.c, g.kH, g.kW);
-            hasBias = k.bias;
-            bias = hasBias ? desc(dnnl_a, k.out) : null;
+            dnnl_memory_desc_t src = desc(dnnl_nhwc, k.n, k.c, g.h, g.w);
+            dnnl_memory_desc_t dst = desc(dnnl_nhwc, k.n, k.out, g.outH, g.outW);
+            dnnl_memory_desc_t weights = desc(dnnl_format_tag_any, k.out, k.c, g.kH, g.kW);
+            dnnl_memory_desc_t bias = k.bias ? desc(dnnl_a, k.out) : null;
             long[] strides = g.strides();
             long[] padL = g.padLeft();
             long[] padR = g.padRight();
-            dnnl_primitive_attr attr = userScratchpad();
+            int direct = dnnl_convolution_direct;
             dnnl_convolution_desc_t fwd = new dnnl_convolution_desc_t();
             check(
                     dnnl_convolution_forward_desc_init(
                             fwd,
                             dnnl_forward_training,
-                            dnnl_convolution_direct,
+                            direct,
                             src,
-                            anyWeights,
+                            weights,
                             bias,
                             dst,
                             strides,
                             padL,
                             padR),
                     "convolution_forward_desc_init");
-            dnnl_primitive_desc fpd = primitiveDesc(fwd, attr, null, "convolution forward");
-            forward = new Kernel(fpd, dnnl_query_weights_md, weightsOihw, true, "forward");
             dnnl_convolution_desc_t bwdData = new dnnl_convolution_desc_t();
             check(
                     dnnl_convolution_backward_data_desc_init(
-                            bwdData,
-                            dnnl_convolution_direct,
-                            src,
-                            anyWeights,
-                            dst,
-                            strides,
-                            padL,
-                            padR),
+                            bwdData, direct, src, weights, dst, strides, padL, padR),
                     "convolution_backward_data_desc_init");
-            backwardData =
-                    new Kernel(
-                            primitiveDesc(bwdData, attr, fpd, "convolution backward data"),
-                            dnnl_query_weights_md,
-                            weightsOihw,
-                            true,
-                            "backward data");
             dnnl_convolution_desc_t bwdWeights = new dnnl_convolution_desc_t();
             check(
                     dnnl_convolution_backward_weights_desc_init(
-                            bwdWeights,
-                            dnnl_convolution_direct,
-                            src,
-                            anyWeights,
-                            bias,
-                            dst,
-                            strides,
-                            padL,
-                            padR),
+                            bwdWeights, direct, src, weights, bias, dst, strides, padL, padR),
                     "convolution_backward_weights_desc_init");
-            backwardWeights =
-                    new Kernel(
-                            primitiveDesc(bwdWeights, attr, fpd, "convolution backward weights"),
-                            dnnl_query_diff_weights_md,
-                            weightsOihw,
-                            false,
-                            "backward weights");
+            dnnl_memory_desc_t oihw = desc(dnnl_oihw, k.out, k.c, g.kH, g.kW);
+            return new Weighted(src, dst, bias, oihw, fwd, bwdData, bwdWeights, "convolution");
         }
 
-        void forward(INDArray in, INDArray w, INDArray b, INDArray out) {
-            dnnl_stream s = STREAM.get();
-            Pointer weights = forward.weightsIn(data(w), s);
-            Args a = forward.args();
-            a.add(DNNL_ARG_SRC, src, data(in)).add(DNNL_ARG_WEIGHTS, forward.weights, weights);
-            if (hasBias) {
-                a.add(DNNL_ARG_BIAS, bias, data(b));
-            }
-            a.add(DNNL_ARG_DST, dst, data(out));
-            forward.run(a, s);
-        }
-
-        void backwardData(INDArray go, INDArray w, INDArray gx) {
-            dnnl_stream s = STREAM.get();
-            Pointer weights = backwardData.weightsIn(data(w), s);
-            Args a =
-                    backwardData
-                            .args()
-                            .add(DNNL_ARG_DIFF_DST, dst, data(go))
-                            .add(DNNL_ARG_WEIGHTS, backwardData.weights, weights)
-                            .add(DNNL_ARG_DIFF_SRC, src, data(gx));
-            backwardData.run(a, s);
-        }
-
-        void backwardWeights(INDArray in, INDArray go, INDArray gw, INDArray gb) {
-            dnnl_stream s = STREAM.get();
-            Kernel k = backwardWeights;
-            Pointer weights = k.reorder == null ? data(gw) : WEIGHTS.get().get(k.weightsBytes);
-            Args a =
-                    k.args()
-                            .add(DNNL_ARG_SRC, src, data(in))
-                            .add(DNNL_ARG_DIFF_DST, dst, data(go))
-                            .add(DNNL_ARG_DIFF_WEIGHTS, k.weights, weights);
-            if (hasBias) {
-                a.add(DNNL_ARG_DIFF_BIAS, bias, data(gb));
-            }
-            k.run(a, s);
-            if (k.reorder != null) {
-                runReorder(
-                        k.reorder, k.reorderArgs(), k.weights, weights, weightsOihw, data(gw), s);
-            }
-            check(dnnl_stream_wait(s), "stream_wait");
-        }
-    }
-
-    private record LinearKey(long n, long in, long out, boolean bias) {}
-
-    /**
-     * One linear shape (oneDNN's inner product): its forward and two backward primitives and their
-     * weight reorders.
-     */
-    private static final class Linear {
-        final dnnl_memory_desc_t src;
-        final dnnl_memory_desc_t dst;
-        final dnnl_memory_desc_t bias;
-        final boolean hasBias;
-        final Kernel forward;
-        final Kernel backwardData;
-        final Kernel backwardWeights;
-
-        Linear(LinearKey k) {
-            src = desc(dnnl_nc, k.n, k.in);
-            dst = desc(dnnl_nc, k.n, k.out);
-            dnnl_memory_desc_t anyWeights = desc(dnnl_format_tag_any, k.out, k.in);
-            dnnl_memory_desc_t weightsOi = desc(dnnl_oi, k.out, k.in);
-            hasBias = k.bias;
-            bias = hasBias ? desc(dnnl_a, k.out) : null;
-            dnnl_primitive_attr attr = userScratchpad();
+        static Weighted linear(LinearKey k) {
+            dnnl_memory_desc_t src = desc(dnnl_nc, k.n, k.in);
+            dnnl_memory_desc_t dst = desc(dnnl_nc, k.n, k.out);
+            dnnl_memory_desc_t weights = desc(dnnl_format_tag_any, k.out, k.in);
+            dnnl_memory_desc_t bias = k.bias ? desc(dnnl_a, k.out) : null;
             dnnl_inner_product_desc_t fwd = new dnnl_inner_product_desc_t();
             check(
                     dnnl_inner_product_forward_desc_init(
-                            fwd, dnnl_forward_training, src, anyWeights, bias, dst),
+                            fwd, dnnl_forward_training, src, weights, bias, dst),
                     "inner_product_forward_desc_init");
-            dnnl_primitive_desc fpd = primitiveDesc(fwd, attr, null, "linear forward");
-            forward = new Kernel(fpd, dnnl_query_weights_md, weightsOi, true, "linear forward");
             dnnl_inner_product_desc_t bwdData = new dnnl_inner_product_desc_t();
             check(
-                    dnnl_inner_product_backward_data_desc_init(bwdData, src, anyWeights, dst),
+                    dnnl_inner_product_backward_data_desc_init(bwdData, src, weights, dst),
                     "inner_product_backward_data_desc_init");
-            backwardData =
-                    new Kernel(
-                            primitiveDesc(bwdData, attr, fpd, "linear backward data"),
-                            dnnl_query_weights_md,
-                            weightsOi,
-                            true,
-                            "linear backward data");
             dnnl_inner_product_desc_t bwdWeights = new dnnl_inner_product_desc_t();
             check(
                     dnnl_inner_product_backward_weights_desc_init(
-                            bwdWeights, src, anyWeights, bias, dst),
+                            bwdWeights, src, weights, bias, dst),
                     "inner_product_backward_weights_desc_init");
-            backwardWeights =
-                    new Kernel(
-                            primitiveDesc(bwdWeights, attr, fpd, "linear backward weights"),
-                            dnnl_query_diff_weights_md,
-                            weightsOi,
-                            false,
-                            "linear backward weights");
+            dnnl_memory_desc_t oi = desc(dnnl_oi, k.out, k.in);
+            return new Weighted(src, dst, bias, oi, fwd, bwdData, bwdWeights, "linear");
         }
 
         void forward(INDArray in, INDArray w, INDArray b, INDArray out) {
@@ -650,7 +582,7 @@ public final class OneDnn {
             Pointer weights = forward.weightsIn(data(w), s);
             Args a = forward.args();
             a.add(DNNL_ARG_SRC, src, data(in)).add(DNNL_ARG_WEIGHTS, forward.weights, weights);
-            if (hasBias) {
+            if (bias != null) {
                 a.add(DNNL_ARG_BIAS, bias, data(b));
             }
             a.add(DNNL_ARG_DST, dst, data(out));
@@ -678,7 +610,7 @@ public final class OneDnn {
                             .add(DNNL_ARG_SRC, src, data(in))
                             .add(DNNL_ARG_DIFF_DST, dst, data(go))
                             .add(DNNL_ARG_DIFF_WEIGHTS, k.weights, weights);
-            if (hasBias) {
+            if (bias != null) {
                 a.add(DNNL_ARG_DIFF_BIAS, bias, data(gb));
             }
             k.run(a, s);
